@@ -1,0 +1,61 @@
+"""The `flarekb` Typer application, its shared options, and the one place expected errors become exit codes."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+import typer
+
+from extractor.errors import FlarekbError
+
+app = typer.Typer(
+    name="flarekb",
+    help="Extract pseudoprogression / tumour-flare signatures from case reports into a knowledge graph.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def default_kb() -> Path:
+    return Path(os.environ.get("FLAREKB_KB", "kb"))
+
+
+def default_corpora() -> Path:
+    return Path(os.environ.get("FLAREKB_CORPORA", "corpora"))
+
+
+KbOption = typer.Option(None, "--kb", help="Knowledge base directory [default: $FLAREKB_KB or kb/].")
+CorporaOption = typer.Option(
+    None, "--corpora", help="Raw documents directory [default: $FLAREKB_CORPORA or corpora/]."
+)
+
+
+def fail(message: str, exit_code: int = 2) -> None:
+    """Print one error line and stop: for checks the command itself makes."""
+    typer.echo(f"flarekb: error: {message}", err=True)
+    raise typer.Exit(exit_code)
+
+
+def run() -> None:
+    """Console-script entry point: run the app, turning expected failures into one line and an exit code."""
+    try:
+        result = app(standalone_mode=False)
+    except FlarekbError as error:
+        typer.echo(f"flarekb: error: {error}", err=True)
+        sys.exit(error.exit_code)
+    except click.exceptions.Abort:
+        typer.echo("flarekb: interrupted", err=True)
+        sys.exit(130)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except BrokenPipeError:
+        # `flarekb ... | head` closing the pipe is not an error worth a traceback.
+        sys.stderr.close()
+        sys.exit(0)
+    sys.exit(result if isinstance(result, int) else 0)
