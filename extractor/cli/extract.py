@@ -1,1 +1,61 @@
-"""placeholder"""
+"""`flarekb extract`: documents in, findings out (JSON Lines or a table)."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from extractor.cli.app import app
+from extractor.errors import BadInput
+from extractor.models import CaseFindings
+from extractor.nlp import extract_many
+from extractor.sources import read_documents
+
+
+class OutputFormat(str, Enum):
+    json = "json"
+    table = "table"
+
+
+@app.command()
+def extract(
+    paths: list[Path] = typer.Argument(..., help="PubMed XML, PMC JATS XML, an HTML page, .txt or .md files."),
+    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="json: one JSON object per document per line."),
+) -> None:
+    """Extract drugs, flare, markers (direction, day) and resolution from documents, with evidence."""
+    documents, failures = [], 0
+    for path in paths:
+        try:
+            documents.extend(read_documents(path))
+        except BadInput as error:  # one bad file does not stop the others
+            typer.echo(f"flarekb: error: {error}", err=True)
+            failures += 1
+    for findings in extract_many(documents):
+        if output_format is OutputFormat.json:
+            typer.echo(json.dumps(findings.to_json(), ensure_ascii=False))
+        else:
+            print_findings(findings)
+    if failures:
+        raise typer.Exit(2)
+
+
+def print_findings(findings: CaseFindings) -> None:
+    console = Console()
+    flare = findings.flare
+    console.print(f"[bold]{findings.id}[/bold]  {findings.title}")
+    console.print(f"  drugs: {', '.join(d.name for d in findings.drugs) or '-'}   disease: {findings.disease or '-'}")
+    console.print(f"  flare: {'yes' if flare.reported else 'no'}"
+                  + (f", onset day {flare.onset_day}" if flare.onset_day is not None else "")
+                  + (f", resolved day {findings.resolution_day}" if findings.resolution_day is not None else "")
+                  + (f"  ({', '.join(flare.manifestations)})" if flare.manifestations else ""))
+    if findings.markers:
+        table = Table("marker", "direction", "day", "evidence", show_lines=False)
+        for marker in findings.markers:
+            table.add_row(marker.marker, marker.direction, "" if marker.day is None else str(marker.day),
+                          marker.evidence)
+        console.print(table)

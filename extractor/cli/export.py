@@ -1,0 +1,38 @@
+"""`flarekb export`: the knowledge graph as GraphML, node-link JSON or a CSV of edges."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from extractor.cli.app import KbOption, app, default_kb
+from extractor.graph import export as exporters
+from extractor.graph import store
+from extractor.graph.build import build_graph
+
+
+class ExportFormat(str, Enum):
+    graphml = "graphml"
+    json = "json"
+    csv = "csv"
+
+
+WRITERS = {
+    ExportFormat.graphml: exporters.write_graphml,
+    ExportFormat.json: exporters.write_json,
+    ExportFormat.csv: exporters.write_csv,
+}
+
+
+@app.command()
+def export(
+    export_format: ExportFormat = typer.Option(..., "--format", help="graphml, json (node-link) or csv (edges)."),
+    output: Path = typer.Option(..., "-o", "--output", help="File to write."),
+    kb: Path = KbOption,
+) -> None:
+    """Export the knowledge graph for Cytoscape, Gephi, igraph or scripts."""
+    graph = build_graph(store.load_findings(kb or default_kb()))
+    WRITERS[export_format](graph, output)
+    typer.echo(f"wrote {output} ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)", err=True)

@@ -1,0 +1,162 @@
+"""kb/ on disk: the stored findings, written atomically under a lock.
+
+The knowledge base is one JSON Lines file, `kb/findings.jsonl`: a manifest line first, then one
+CaseFindings object per line, sorted by id. One file means one `os.replace` switches the old knowledge base
+for the new one, so a crash at any moment leaves exactly the old or exactly the new file. The content
+depends only on the inputs (no timestamps, no machine paths): the same corpora give the same bytes.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from extractor import __version__
+from extractor.errors import KnowledgeBaseError
+from extractor.models import CaseFindings
+
+FINDINGS_FILE = "findings.jsonl"
+LOCK_FILE = "flarekb.lock"
+FORMAT_VERSION = 1
+
+
+@dataclass
+class Manifest:
+    """What the knowledge base was built from, beyond the findings themselves."""
+
+    queries: list[str] = field(default_factory=list)  # discovery / search queries that fed it
+    format: int = FORMAT_VERSION
+    flarekb_version: str = __version__
+
+    def to_json(self) -> dict:
+        return {"manifest": {"format": self.format, "flarekb_version": self.flarekb_version,
+                             "queries": self.queries}}
+
+
+@dataclass
+class StoredKB:
+    manifest: Manifest
+    findings: list[CaseFindings]
+
+
+@dataclass
+class MergeSummary:
+    added: list[str] = field(default_factory=list)  # ids new to the knowledge base
+    replaced: list[str] = field(default_factory=list)  # ids whose case was re-extracted
+    removed: list[str] = field(default_factory=list)
+    total: int = 0
+
+
+def findings_path(kb_dir: Path) -> Path:
+    return Path(kb_dir) / FINDINGS_FILE
+
+
+def load(kb_dir: Path) -> StoredKB:
+    """Read kb/. A missing knowledge base is an empty one; a corrupt one is an error, never silently dropped."""
+    path = findings_path(kb_dir)
+    if not path.exists():
+        return StoredKB(Manifest(), [])
+    manifest = Manifest()
+    findings: list[CaseFindings] = []
+    try:
+        with path.open(encoding="utf-8") as lines:
+            for number, line in enumerate(lines, start=1):
+                if not line.strip():
+                    continue
+                record = json.loads(line)
+                if number == 1 and "manifest" in record:
+                    header = record["manifest"]
+                    manifest = Manifest(queries=list(header.get("queries", [])),
+                                        format=header.get("format", FORMAT_VERSION),
+                                        flarekb_version=header.get("flarekb_version", __version__))
+                    continue
+                findings.append(CaseFindings.from_json(record))
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise KnowledgeBaseError(f"{path}: cannot read the knowledge base ({error})") from error
+    return StoredKB(manifest, findings)
+
+
+def load_findings(kb_dir: Path) -> list[CaseFindings]:
+    return load(kb_dir).findings
+
+
+def save(kb_dir: Path, findings: Iterable[CaseFindings], manifest: Manifest | None = None) -> None:
+    """Write the whole knowledge base atomically: a dot-temporary file in kb/, fsync, then rename."""
+    kb_dir = Path(kb_dir)
+    kb_dir.mkdir(parents=True, exist_ok=True)
+    manifest = manifest or Manifest()
+    manifest.queries = sorted(set(manifest.queries))
+    ordered = sorted(findings, key=lambda case: case.id)
+    lines = [json.dumps(manifest.to_json(), ensure_ascii=False)]
+    lines += [json.dumps(case.to_json(), ensure_ascii=False) for case in ordered]
+    _write_atomically(findings_path(kb_dir), "\n".join(lines) + "\n")
+
+
+def merge_findings(
+    kb_dir: Path,
+    findings: Iterable[CaseFindings],
+    *,
+    remove_ids: Iterable[str] = (),
+    queries: Iterable[str] = (),
+) -> MergeSummary:
+    """Add or replace cases by id, remove others, record queries; under the kb lock, atomically."""
+    with kb_lock(kb_dir):
+        stored = load(kb_dir)
+        by_id = {case.id: case for case in stored.findings}
+        summary = MergeSummary()
+        for case_id in remove_ids:
+            if by_id.pop(case_id, None) is not None:
+                summary.removed.append(case_id)
+        for case in findings:
+            (summary.replaced if case.id in by_id else summary.added).append(case.id)
+            by_id[case.id] = case
+        stored.manifest.queries = [*stored.manifest.queries, *queries]
+        save(kb_dir, by_id.values(), stored.manifest)
+        summary.total = len(by_id)
+        return summary
+
+
+@contextmanager
+def kb_lock(kb_dir: Path, *, wait: bool = True) -> Iterator[None]:
+    """Serialise writers of one kb/. An OS-level lock (flock) is released by the kernel when its holder dies,
+    so a lock file left by a killed process is stale by construction and never blocks the next run."""
+    kb_dir = Path(kb_dir)
+    kb_dir.mkdir(parents=True, exist_ok=True)
+    lock_path = kb_dir / LOCK_FILE
+    with lock_path.open("a+") as handle:
+        flags = fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB
+        try:
+            fcntl.flock(handle, flags)
+        except OSError as error:
+            if error.errno in (errno.EAGAIN, errno.EACCES):
+                raise KnowledgeBaseError(f"{kb_dir}: another flarekb process is writing it") from error
+            raise
+        try:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"{os.getpid()}\n")
+            handle.flush()
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        # Ctrl-C or a full disk mid-write: the previous file stays in place, the partial one goes.
+        Path(temporary).unlink(missing_ok=True)
+        raise
