@@ -1,0 +1,156 @@
+"""The project's lexicons: tab-separated data files beside this module, read once and cached.
+
+Files (each starts with '#' comment lines describing its columns, then a header row):
+  drugs.tsv           engagers and other drugs: name, role, targets, brand/code synonyms, source
+  markers.tsv         biomarkers and findings: name, kind (level | finding), implied direction, synonyms
+  events.tsv          words that report a flare (pseudoprogression, tumour flare reaction, PsPD, TFR ...)
+  manifestations.tsv  how a flare shows (tumour swelling, pleural effusion ...), at a tumour site or a symptom
+  diseases.tsv        diseases with synonyms
+  cues.tsv            direction, negation, background, resolution and patient cue words for the rules
+  spelling.tsv        American/British spelling pairs applied to every synonym
+
+Public functions:
+  drug_lexicon() -> list[DrugEntry]          every drug, lexicon order (engagers first)
+  engager_names() -> list[str]               canonical names of the bispecific / T-cell engagers
+  resolve_drug(name) -> DrugEntry | None     canonical, brand or code name ("Imdelltra", "AMG 757") to its entry
+  drugs_with_target(target) -> list[DrugEntry]  e.g. "BCMA" -> teclistamab, elranatamab, ...
+  flare_terms() -> list[str]                 surface forms of flare words (for search queries)
+  marker_names() -> list[str]                canonical marker names ("il-6", "pro-grp", "lymphocyte count")
+  marker_kind(name) -> str | None            "level" or "finding"
+  disease_names() -> list[str]
+  manifestation_names() -> list[str]
+  terms(kind) -> list[Term]                  every surface form of one kind, for the matchers in extractor.nlp
+  spelling_pairs() -> list[tuple[str, str]]  (american, british) word parts
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from extractor.nlp.text import fold
+
+TERM_KINDS = ("drug", "marker", "event", "manifestation", "disease", "cue")
+
+
+@dataclass(frozen=True)
+class DrugEntry:
+    name: str  # canonical lowercase name
+    role: str  # engager | checkpoint-inhibitor | car-t | imid | steroid | chemotherapy | other
+    targets: tuple[str, ...]  # antigen symbols, tumour antigen first ("DLL3", "CD3")
+    synonyms: tuple[str, ...]  # brand and code names
+    source: str
+
+
+@dataclass(frozen=True)
+class Term:
+    """One surface form of a lexicon entry."""
+
+    surface: str  # as written in the lexicon (lowercase; '...' marks a gap of up to three words)
+    name: str  # canonical name it stands for (for cues: the cue word itself)
+    kind: str  # one of TERM_KINDS
+    detail: str = ""  # drug: role; marker: implied direction; manifestation: site; event: event; cue: cue kind
+
+
+def _rows(filename: str) -> list[dict[str, str]]:
+    text = resources.files(__package__).joinpath(filename).read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return [{key: (value or "").strip() for key, value in row.items()} for row in csv.DictReader(lines, delimiter="\t")]
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split("|") if part.strip())
+
+
+@cache
+def drug_lexicon() -> list[DrugEntry]:
+    return [
+        DrugEntry(
+            name=row["name"],
+            role=row["role"],
+            targets=tuple(t for t in row["targets"].split(";") if t),
+            synonyms=_split(row["synonyms"]),
+            source=row["source"],
+        )
+        for row in _rows("drugs.tsv")
+    ]
+
+
+def engager_names() -> list[str]:
+    return [drug.name for drug in drug_lexicon() if drug.role == "engager"]
+
+
+def _lookup_key(name: str) -> str:
+    # "AMG-757", "amg 757" and "AMG757" are the same code name.
+    return "".join(ch for ch in fold(name) if ch.isalnum() or ch == "+")
+
+
+@cache
+def _drugs_by_key() -> dict[str, DrugEntry]:
+    index: dict[str, DrugEntry] = {}
+    for drug in drug_lexicon():
+        for surface in (drug.name, *drug.synonyms):
+            index.setdefault(_lookup_key(surface), drug)
+    return index
+
+
+def resolve_drug(name: str) -> DrugEntry | None:
+    """The drug a canonical, brand or code name stands for; None when the lexicon does not know it."""
+    return _drugs_by_key().get(_lookup_key(name))
+
+
+def drugs_with_target(target: str) -> list[DrugEntry]:
+    wanted = _lookup_key(target)
+    return [drug for drug in drug_lexicon() if any(_lookup_key(t) == wanted for t in drug.targets)]
+
+
+@cache
+def terms(kind: str) -> list[Term]:
+    """Every surface form of one kind of lexicon entry."""
+    if kind == "drug":
+        return [Term(s, d.name, "drug", d.role) for d in drug_lexicon() for s in (d.name, *d.synonyms)]
+    if kind == "marker":
+        return [Term(s, r["marker"], "marker", r["implies"]) for r in _rows("markers.tsv") for s in _split(r["synonyms"])]
+    if kind == "event":
+        return [Term(r["term"], r["event"], "event", r["event"]) for r in _rows("events.tsv")]
+    if kind == "manifestation":
+        rows = _rows("manifestations.tsv")
+        return [Term(s, r["manifestation"], "manifestation", r["site"]) for r in rows for s in _split(r["synonyms"])]
+    if kind == "disease":
+        return [Term(s, r["disease"], "disease") for r in _rows("diseases.tsv") for s in _split(r["synonyms"])]
+    if kind == "cue":
+        return [Term(r["cue"], r["cue"], "cue", r["kind"]) for r in _rows("cues.tsv")]
+    raise ValueError(f"unknown lexicon kind {kind!r}; expected one of {TERM_KINDS}")
+
+
+def flare_terms() -> list[str]:
+    return [term.surface for term in terms("event")]
+
+
+def _unique_names(kind: str) -> list[str]:
+    return list(dict.fromkeys(term.name for term in terms(kind)))
+
+
+def marker_names() -> list[str]:
+    return _unique_names("marker")
+
+
+@cache
+def marker_kind(name: str) -> str | None:
+    kinds = {row["marker"]: row["kind"] for row in _rows("markers.tsv")}
+    return kinds.get(name)
+
+
+def disease_names() -> list[str]:
+    return _unique_names("disease")
+
+
+def manifestation_names() -> list[str]:
+    return _unique_names("manifestation")
+
+
+@cache
+def spelling_pairs() -> list[tuple[str, str]]:
+    return [(row["american"], row["british"]) for row in _rows("spelling.tsv")]

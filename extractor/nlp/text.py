@@ -1,0 +1,98 @@
+"""Offset-preserving text folding, sentences and clauses.
+
+Every function here keeps character offsets: a folded text has the same length as the original, so a match
+found in the folded text slices the original at the same place.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Dash variants (the seeds use U+2010), minus signs and odd spaces become their ASCII form; Greek letters
+# become the Latin letter their names start with (TNF-α -> tnf-a, IFN-γ -> ifn-g, κ -> k).
+_MARKS = str.maketrans(
+    {
+        **{dash: "-" for dash in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d\u00ad"},
+        **{space: " " for space in "\u00a0\u2002\u2003\u2009\u202f\u200a"},
+        **dict(zip("αβγδεκλμ", "abgdeklm")),
+        **dict(zip("ΑΒΓΔΕΚΛΜ", "ABGDEKLM")),
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u00b5": "u",
+    }
+)
+
+
+def fold_marks(text: str) -> str:
+    """Dashes, spaces and Greek letters to ASCII, case kept. Same length as `text`."""
+    return text.translate(_MARKS)
+
+
+def fold(text: str) -> str:
+    """fold_marks() and lowercase. Same length as `text` (characters whose lowercase is longer are kept)."""
+    folded = fold_marks(text)
+    lowered = folded.lower()
+    if len(lowered) == len(folded):
+        return lowered
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in folded)
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+# A sentence ends at . ! ? followed by space and a capital, digit or bracket, unless the dot closes a common
+# abbreviation; a line break always ends one (headings, figure labels, list items in page text).
+_ABBREVIATION_BEFORE_DOT = re.compile(
+    r"(?:\b(?:vs|e\.g|i\.e|et al|fig|figs|dr|approx|no|ref|refs|etc|resp|ca|mg|cf)|\b[A-Z])$", re.IGNORECASE
+)
+_SENTENCE_END = re.compile(r"[.!?](?=[\"')\]]?\s+[\"'(\[]?[A-Z0-9])|\n+")
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """Sentence spans of text[start:end], whitespace trimmed, empty ones dropped."""
+    end = len(text) if end is None else end
+    spans: list[Span] = []
+    begin = start
+    for match in _SENTENCE_END.finditer(text, start, end):
+        if match.group() == "." and _ABBREVIATION_BEFORE_DOT.search(text, max(begin, match.start() - 8), match.start()):
+            continue
+        _add_trimmed(text, begin, match.end(), spans)
+        begin = match.end()
+    _add_trimmed(text, begin, end, spans)
+    return spans
+
+
+def split_clauses(text: str, sentence: Span) -> list[Span]:
+    """Clauses of a sentence: the parts between semicolons (each can carry its own day)."""
+    spans: list[Span] = []
+    begin = sentence.start
+    for match in re.finditer(";", text[sentence.start : sentence.end]):
+        _add_trimmed(text, begin, sentence.start + match.end(), spans)
+        begin = sentence.start + match.end()
+    _add_trimmed(text, begin, sentence.end, spans)
+    return spans
+
+
+def _add_trimmed(text: str, start: int, end: int, spans: list[Span]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append(Span(start, end))
+
+
+# The reference list of a page or paper: nothing after this heading is about the patient.
+_REFERENCES_HEADING = re.compile(
+    r"^[ \t#*]*(?:references|bibliography|literature cited|reference list)[ \t:*]*$", re.IGNORECASE | re.MULTILINE
+)
+
+
+def body_end(text: str) -> int:
+    """Where the case text ends: the start of a reference-list heading, else the end of the text."""
+    match = _REFERENCES_HEADING.search(text)
+    return match.start() if match else len(text)
