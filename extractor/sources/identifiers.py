@@ -133,3 +133,9 @@ def _shown(value: object) -> str:
     """The offending value for an error message, short and on one line."""
     text = repr(str(value))
     return text if len(text) <= 60 else text[:57] + "...'"
+
+
+def document_id(ids: Identifiers, name: str) -> str:
+    """Document.id: the PMID if any, else the PMCID, else the DOI, else the file's stem."""
+    stem = name.replace("\\", "/").rsplit("/", 1)[-1].split(".", 1)[0]
+    return ids.pmid or ids.pmcid or ids.doi or stem or name

@@ -1,0 +1,119 @@
+"""The one hardened lxml setup every XML parser in flarekb uses (issue 7 item 1).
+
+No entity expansion, no DTD loading, no network; libxml2's own limits stay on (huge_tree=False caps nesting
+at 256 levels and a single text node at 10 MB). A DOCTYPE that declares entities is refused outright:
+NCBI never sends one, and it is how XXE and billion-laughs attacks start.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import IO
+
+from lxml import etree
+
+from extractor.errors import BadInput
+
+# Whole documents parsed in memory (a PMC article, an efetch batch) stay well below this; a PubMed
+# baseline file is streamed instead (see pubmed_xml.iter_pubmed_xml), which has no total limit.
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
+_PROLOG_BYTES = 64 * 1024
+_ENTITY_DECLARATION = re.compile(rb"<!DOCTYPE[^>\[]*\[[^\]]*<!ENTITY", re.DOTALL)
+_PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False}
+
+
+def safe_parser() -> etree.XMLParser:
+    """A fresh parser (lxml parsers are not thread-safe) with entity expansion, DTDs and network off."""
+    return etree.XMLParser(remove_pis=True, **_PARSER_OPTIONS)
+
+
+def parse_xml(data: bytes, name: str) -> etree._Element:
+    """Parse a whole XML document held in memory; any failure is BadInput naming `name`."""
+    check_size(len(data), name)
+    refuse_entity_declarations(data[:_PROLOG_BYTES], name)
+    try:
+        root = etree.fromstring(data, safe_parser())
+    except (etree.XMLSyntaxError, ValueError) as error:
+        total_lines = data.count(b"\n") + 1
+        raise BadInput(f"{name}: {describe_xml_error(error, total_lines)}") from None
+    refuse_internal_dtd_entities(root, name)
+    return root
+
+
+def iterparse_xml(
+    source: IO[bytes], name: str, tags: tuple[str, ...], roots: frozenset[str]
+) -> Iterator[etree._Element]:
+    """Stream the elements named `tags` (at their end) from an open binary file whose root is in `roots`.
+
+    The caller must clear each element it is done with: that is what keeps memory constant.
+    """
+    head = source.read(_PROLOG_BYTES)
+    refuse_entity_declarations(head, name)
+    source.seek(0)
+    events = etree.iterparse(source, events=("start", "end"), remove_pis=True, **_PARSER_OPTIONS)
+    checked_dtd = False
+    try:
+        for event, element in events:
+            if not checked_dtd:  # the first start event: the DOCTYPE has been read, the root just opened
+                refuse_internal_dtd_entities(element, name)
+                check_root(element, name, roots)
+                checked_dtd = True
+            if event == "end" and local_name(element) in tags:
+                yield element
+    except (etree.XMLSyntaxError, ValueError) as error:
+        raise BadInput(f"{name}: {describe_xml_error(error, _count_lines(source))}") from None
+
+
+def check_root(root: etree._Element, name: str, roots: frozenset[str]) -> None:
+    if local_name(root) not in roots:
+        expected = ", ".join(f"<{tag}>" for tag in sorted(roots))
+        raise BadInput(f"{name}: root element <{local_name(root)}> is not one of {expected}")
+
+
+def check_size(size: int, name: str) -> None:
+    if size > MAX_DOCUMENT_BYTES:
+        raise BadInput(f"{name}: {size:,} bytes is larger than the {MAX_DOCUMENT_BYTES:,}-byte limit for one document")
+
+
+def refuse_entity_declarations(head: bytes, name: str) -> None:
+    """Cheap check on the raw prolog, before libxml2 sees the DOCTYPE at all."""
+    if _ENTITY_DECLARATION.search(head):
+        raise BadInput(f"{name}: XML declares entities in its DOCTYPE; refused (XXE / entity-expansion risk)")
+
+
+def refuse_internal_dtd_entities(element: etree._Element, name: str) -> None:
+    """The same check after parsing, for encodings the byte check cannot read (UTF-16, EBCDIC...)."""
+    internal_dtd = element.getroottree().docinfo.internalDTD
+    if internal_dtd is not None and any(True for _ in internal_dtd.entities()):
+        raise BadInput(f"{name}: XML declares entities in its DOCTYPE; refused (XXE / entity-expansion risk)")
+
+
+def describe_xml_error(error: Exception, total_lines: int) -> str:
+    """One line saying what libxml2 objected to and where, with the usual causes named.
+
+    An error on the input's last line (other than trailing junk) means the input stops early: truncated.
+    """
+    message = (getattr(error, "msg", None) or str(error) or type(error).__name__).splitlines()[0]
+    at_last_line = (getattr(error, "lineno", None) or 0) >= total_lines and "Extra content" not in message
+    if "Premature end of data" in message or "Document is empty" in message or at_last_line:
+        return f"truncated XML ({message})"
+    if "Excessive depth" in message:
+        return "XML nested deeper than 256 levels; refused"
+    if "encoding" in message.lower():
+        return f"wrong character encoding ({message})"
+    return f"not well-formed XML ({message})"
+
+
+def _count_lines(source: IO[bytes]) -> int:
+    """Lines in the whole stream; only called on the error path, so reading it again is affordable."""
+    source.seek(0)
+    return sum(chunk.count(b"\n") for chunk in iter(lambda: source.read(1 << 20), b"")) + 1
+
+
+def local_name(element: etree._Element) -> str:
+    """Tag without namespace ('{http://www.w3.org/1998/Math/MathML}mi' -> 'mi'); '' for comments and PIs."""
+    tag = element.tag
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1]
