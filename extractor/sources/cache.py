@@ -1,0 +1,75 @@
+"""The raw-bytes cache in corpora/: one file per fetched record, exactly as NCBI sent it.
+
+    corpora/pubmed/<PMID>.xml     a PubmedArticleSet holding that one record
+    corpora/pmc/<PMCID>.xml       a pmc-articleset holding that one article
+    corpora/_fetch_log.tsv        database, id and UTC time of each fetch (metadata: the leading
+                                  underscore tells `flarekb build` it is not a document)
+
+Only validated records reach this module (the E-utilities readers reject error bodies), ids are
+validated before they become file names, and each file appears whole or not at all (written to a
+dot-temporary file, then renamed), so a crash mid-refresh never leaves half a record behind.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from pathlib import Path
+
+from extractor.sources.identifiers import normalise_pmcid, normalise_pmid
+
+FETCH_LOG = "_fetch_log.tsv"
+_NORMALISE = {"pubmed": normalise_pmid, "pmc": normalise_pmcid}
+
+
+def record_path(corpora: Path, db: str, record_id: str) -> Path:
+    """Where the record `record_id` of `db` ('pubmed' or 'pmc') is cached; BadInput for a malformed id."""
+    return Path(corpora) / db / f"{_NORMALISE[db](record_id)}.xml"
+
+
+def is_cached(corpora: Path, db: str, record_id: str) -> bool:
+    path = record_path(corpora, db, record_id)
+    return path.is_file() and path.stat().st_size > 0
+
+
+def read_record(corpora: Path, db: str, record_id: str) -> bytes:
+    return record_path(corpora, db, record_id).read_bytes()
+
+
+def save_records(corpora: Path, db: str, records: dict[str, bytes]) -> list[Path]:
+    """Write each record atomically, then note the fetch in the log; returns the paths written."""
+    paths = []
+    for record_id, data in records.items():
+        path = record_path(corpora, db, record_id)
+        write_atomically(path, data)
+        paths.append(path)
+    log_fetches(corpora, db, records)
+    return paths
+
+
+def log_fetches(corpora: Path, db: str, record_ids: Iterable[str]) -> None:
+    """Append 'db, id, time' lines: when a record was fetched belongs beside the raw bytes, not in kb/."""
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    lines = "".join(f"{db}\t{record_id}\t{now}\n" for record_id in record_ids)
+    if lines:
+        Path(corpora).mkdir(parents=True, exist_ok=True)
+        # One append per batch: O_APPEND keeps concurrent refreshes from interleaving inside a line.
+        with open(Path(corpora) / FETCH_LOG, "a", encoding="utf-8") as log:
+            log.write(lines)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """`data` at `path`, whole or not at all: a dot-temporary file in the same directory, fsync, rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)  # Ctrl-C or a full disk: no partial file left behind
+        raise
