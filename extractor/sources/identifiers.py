@@ -8,6 +8,7 @@ BadInput with a one-line message; `find_*` return None when the text holds no su
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from extractor.errors import BadInput
@@ -80,6 +81,16 @@ def normalise_doi(value: str) -> str:
     if _DOI.fullmatch(text) is None:
         raise BadInput(f"not a DOI: {_shown(value)} (expected 10.NNNN/suffix)")
     return text.lower()
+
+
+def valid_or_none(normalise: Callable[[str], str], value: str | None) -> str | None:
+    """`normalise(value)`, or None when the value is missing or malformed (for ids inside fetched records)."""
+    if not value:
+        return None
+    try:
+        return normalise(value)
+    except BadInput:
+        return None
 
 
 def find_pmid(text: str) -> str | None:

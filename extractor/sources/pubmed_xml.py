@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +17,14 @@ from lxml import etree
 
 from extractor.errors import BadInput
 from extractor.models import Document, Passage
-from extractor.sources.identifiers import Identifiers, document_id, normalise_doi, normalise_pmcid, normalise_pmid
+from extractor.sources.identifiers import (
+    Identifiers,
+    document_id,
+    normalise_doi,
+    normalise_pmcid,
+    normalise_pmid,
+    valid_or_none,
+)
 from extractor.sources.xmlsafe import iterparse_xml, local_name
 from extractor.sources.xmltext import inline_text
 
@@ -135,8 +142,8 @@ def _own_ids(id_list: etree._Element | None, citation_pmid: str | None, name: st
     pmid = found.get("pubmed") or (citation_pmid or "").strip()
     return Identifiers(
         pmid=_checked_pmid(pmid, name) if pmid else None,
-        pmcid=_valid_or_none(normalise_pmcid, found.get("pmc")),
-        doi=_valid_or_none(normalise_doi, found.get("doi")),
+        pmcid=valid_or_none(normalise_pmcid, found.get("pmc")),
+        doi=valid_or_none(normalise_doi, found.get("doi")),
     )
 
 
@@ -145,15 +152,6 @@ def _checked_pmid(value: str | None, name: str) -> str:
         return normalise_pmid(value or "")
     except BadInput as error:
         raise BadInput(f"{name}: {error}") from None
-
-
-def _valid_or_none(normalise: Callable[[str], str], value: str | None) -> str | None:
-    if not value:
-        return None
-    try:
-        return normalise(value)
-    except BadInput:
-        return None
 
 
 def _year(date: etree._Element | None) -> str:
