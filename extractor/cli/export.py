@@ -7,23 +7,16 @@ from pathlib import Path
 
 import typer
 
-from extractor.cli.app import KbOption, app, default_kb
-from extractor.graph import export as exporters
-from extractor.graph import store
+from extractor.cli.app import KbOption, app, default_kb, fail
 from extractor.graph.build import build_graph
+from extractor.graph.export import write_export
+from extractor.graph.index import load_index
 
 
 class ExportFormat(str, Enum):
     graphml = "graphml"
     json = "json"
     csv = "csv"
-
-
-WRITERS = {
-    ExportFormat.graphml: exporters.write_graphml,
-    ExportFormat.json: exporters.write_json,
-    ExportFormat.csv: exporters.write_csv,
-}
 
 
 @app.command()
@@ -33,6 +26,9 @@ def export(
     kb: Path = KbOption,
 ) -> None:
     """Export the knowledge graph for Cytoscape, Gephi, igraph or scripts."""
-    graph = build_graph(store.load_findings(kb or default_kb()))
-    WRITERS[export_format](graph, output)
+    graph = build_graph(load_index(kb or default_kb()))
+    try:
+        write_export(graph, export_format.value, output)
+    except OSError as error:
+        fail(f"{output}: cannot write ({error.strerror})", exit_code=1)
     typer.echo(f"wrote {output} ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)", err=True)

@@ -1,9 +1,10 @@
-"""`flarekb markers` and `flarekb ask`: answers from the knowledge base, every row with its evidence."""
+"""`flarekb markers`, `onset`, `drugs` and `ask`: answers from the knowledge base, as tables or `--json`."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from enum import Enum
 from pathlib import Path
 
 import typer
@@ -11,60 +12,164 @@ from rich.console import Console
 from rich.table import Table
 
 from extractor.cli.app import KbOption, app, default_kb, fail
-from extractor.graph import store
-from extractor.graph.ask import parse_question
-from extractor.graph.queries import MarkerRow, markers_with_flare
-from extractor.nlp.lexicons import resolve_drug
+from extractor.graph import queries
+from extractor.graph.ask import Answer, answer, closest_drug_names, unknown_drug_message
+from extractor.graph.index import KnowledgeIndex, load_index
+from extractor.nlp.lexicons import drug_lexicon, resolve_drug
+
+
+class Role(str, Enum):
+    engager = "engager"
+    car_t = "car-t"
+    checkpoint_inhibitor = "checkpoint-inhibitor"
+    imid = "imid"
+    chemotherapy = "chemotherapy"
+
+
+JsonOption = typer.Option(False, "--json", help="Print the answer as a JSON list.")
 
 
 @app.command()
 def markers(
     drug: str = typer.Option(None, "--drug", help="Drug name, brand or code name (tarlatamab, Imdelltra, AMG 757)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the rows as a JSON list."),
+    target: str = typer.Option(None, "--target", help="Engager target class or antigen (DLL3xCD3, BCMA, CD20)."),
+    role: Role = typer.Option(None, "--role", help="Every drug of one kind; default with no option: engagers."),
+    as_json: bool = JsonOption,
     kb: Path = KbOption,
 ) -> None:
-    """Markers (with direction) that accompany a flare with a drug."""
-    if not drug:
-        fail("give --drug NAME")
-    entry = resolve_drug(drug)
-    if entry is None:
-        fail(f"unknown drug {drug!r}")
-    rows = markers_with_flare(store.load_findings(kb or default_kb()), {entry.name})
-    print_rows(rows, as_json, f"markers accompanying flare with {entry.name}")
+    """Markers (with direction) that accompany a flare with a drug, a target class or all engagers."""
+    if sum(option is not None for option in (drug, target, role)) > 1:
+        fail("give one of --drug, --target or --role")
+    index = load_index(kb or default_kb())
+    if drug is not None:
+        name = canonical_drug(drug)
+        rows, subject = queries.markers_with_flare(index, drug=name), name
+    elif target is not None:
+        canonical = canonical_target(index, target)
+        rows, subject = queries.markers_with_flare(index, target=canonical), f"{canonical} engagers"
+    else:
+        role_name = role.value if role else "engager"
+        rows, subject = queries.markers_with_flare(index, role=role_name), f"any {role_name}"
+    print_answer(Answer("markers", f"markers accompanying flare with {subject}", rows), as_json)
+
+
+@app.command()
+def onset(
+    drug: str = typer.Option(None, "--drug", help="One drug; default: every drug with a flare report."),
+    as_json: bool = JsonOption,
+    kb: Path = KbOption,
+) -> None:
+    """When the flare starts: number of cases, median and range of the onset day, per drug."""
+    name = canonical_drug(drug) if drug is not None else None
+    rows = queries.flare_onset(load_index(kb or default_kb()), drug=name)
+    print_answer(Answer("onset", f"flare onset (days after the first dose) with {name or 'each drug'}", rows), as_json)
+
+
+@app.command()
+def drugs(
+    role: Role = typer.Option(None, "--role", help="Only drugs of one kind."),
+    as_json: bool = JsonOption,
+    kb: Path = KbOption,
+) -> None:
+    """Drugs with flare reports, with their target class and the papers."""
+    rows = queries.drugs_with_flare(load_index(kb or default_kb()), role=role.value if role else None)
+    print_answer(Answer("drugs", "drugs with flare reports", rows), as_json)
 
 
 @app.command()
 def ask(
     question: str = typer.Argument(..., help='For example "which markers accompany flare with tarlatamab".'),
-    as_json: bool = typer.Option(False, "--json", help="Print the answer as a JSON list."),
+    as_json: bool = JsonOption,
     kb: Path = KbOption,
 ) -> None:
-    """Answer a plain question from the knowledge base."""
-    parsed = parse_question(question)
-    rows = markers_with_flare(store.load_findings(kb or default_kb()), parsed.drugs)
-    names = ", ".join(sorted(parsed.drugs)) if parsed.drugs else "any drug"
-    print_rows(rows, as_json, f"markers accompanying flare with {names}")
+    """Answer a plain question: markers, flare onset, drugs with reports, or one case (PMID)."""
+    print_answer(answer(load_index(kb or default_kb()), question), as_json)
 
 
-def print_rows(rows: list[MarkerRow], as_json: bool, title: str) -> None:
+def canonical_drug(name: str) -> str:
+    entry = resolve_drug(name)
+    if entry is None:
+        fail(unknown_drug_message(name, closest_drug_names(name)))
+    return entry.name
+
+
+def canonical_target(index: KnowledgeIndex, target: str) -> str:
+    known = {t for entry in drug_lexicon() for t in entry.targets} | {t for info in index.drugs.values()
+                                                                      for t in info.targets}
+    canonical = queries.resolve_target(target, known)
+    if canonical is None:
+        classes = sorted({"x".join(entry.targets) for entry in drug_lexicon() if entry.role == "engager"})
+        fail(f"unknown target {target!r}; known engager classes: {', '.join(classes)}")
+    return canonical
+
+
+def print_answer(result: Answer, as_json: bool) -> None:
     if as_json:
-        typer.echo(json.dumps([asdict(row) for row in rows], ensure_ascii=False, indent=2))
+        typer.echo(json.dumps([asdict(row) for row in result.rows], ensure_ascii=False, indent=2))
         return
     console = Console()
-    if not rows:
-        console.print(f"{title}: no reports in the knowledge base")
+    if not result.rows:
+        console.print(f"{result.title}: no reports in the knowledge base")
         return
-    table = Table(title=title, show_lines=True)
-    for column in ("marker", "direction", "cases", "days", "drugs", "evidence"):
+    if result.intent == "case":
+        for timeline in result.rows:
+            print_timeline(console, timeline)
+        return
+    columns, cells = TABLES[result.intent]
+    table = Table(title=result.title, show_lines=result.intent == "markers")
+    for column in columns:
         table.add_column(column, overflow="fold")
-    for row in rows:
-        evidence = "\n".join(f"{_source(item)}: {item.sentence}" for item in row.evidence)
-        table.add_row(row.marker, row.direction, str(row.n_cases), ", ".join(map(str, row.days)) or "-",
-                      ", ".join(row.drugs), evidence)
+    for row in result.rows:
+        table.add_row(*cells(row))
     console.print(table)
 
 
-def _source(evidence) -> str:
+def print_timeline(console: Console, timeline: queries.CaseTimeline) -> None:
+    ids = ", ".join(f"{label} {value}" for label, value in
+                    (("PMID", timeline.pmid), ("", timeline.pmcid), ("doi:", timeline.doi)) if value)
+    console.print(f"[bold]{timeline.title}[/bold]\n{ids}")
+    console.print(f"drugs: {', '.join(timeline.drugs) or '-'}; disease: {timeline.disease or '-'}; "
+                  f"flare reported: {'yes' if timeline.flare_reported else 'no'}")
+    table = Table(show_lines=True)
+    for column in ("day", "event", "what", "direction", "evidence"):
+        table.add_column(column, overflow="fold")
+    for event in timeline.events:
+        table.add_row("?" if event.day is None else str(event.day), event.kind, event.what, event.direction,
+                      event.evidence)
+    console.print(table)
+
+
+def _days(days: list[int]) -> str:
+    return ", ".join(map(str, days)) or "-"
+
+
+def _marker_cells(row: queries.MarkerRow) -> list[str]:
+    evidence = "\n".join(f"{_source(item)}{_day(item.day)}: {item.sentence}" for item in row.evidence)
+    return [row.marker, row.direction, str(row.n_cases), _days(row.days), ", ".join(row.drugs), evidence]
+
+
+def _onset_cells(row: queries.OnsetRow) -> list[str]:
+    spread = "-" if row.median is None else f"{row.median:g} ({row.min}-{row.max})"
+    return [row.drug, row.target_class or "-", f"{row.n_with_day}/{row.n_cases}", spread, _days(row.days),
+            ", ".join(row.papers)]
+
+
+def _drug_cells(row: queries.DrugRow) -> list[str]:
+    return [row.drug, row.role, row.target_class or "-", str(row.n_cases), ", ".join(row.papers)]
+
+
+TABLES = {
+    "markers": (("marker", "direction", "cases", "days", "drugs", "evidence"), _marker_cells),
+    "onset": (("drug", "target class", "cases with a day", "median (range)", "days", "papers"), _onset_cells),
+    "drugs": (("drug", "role", "target class", "flare cases", "papers"), _drug_cells),
+}
+
+
+def _day(day: int | None) -> str:
+    return "" if day is None else f", day {day}"
+
+
+def _source(evidence: queries.Evidence) -> str:
     if evidence.pmid:
         return f"PMID {evidence.pmid}"
     if evidence.pmcid:

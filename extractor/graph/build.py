@@ -1,18 +1,43 @@
-"""Findings -> networkx MultiDiGraph (the schema of DESIGN.md).
+"""KnowledgeIndex -> networkx MultiDiGraph (the schema of DESIGN.md, in Biolink words where they fit).
 
-Node ids are readable and stable (`pmid:40827251`, `case:40827251`, `drug:tarlatamab`, `marker:il-6`), so the
-same findings always give the same graph. Every node has `kind` and `name`; every edge has `relation`.
+Node ids are readable and stable (`pmid:40827251`, `case:40827251`, `drug:tarlatamab`, `target:DLL3`,
+`target_class:DLL3xCD3`, `marker:il-6`), so the same findings always give the same graph. Every node has
+`kind`, `name` and a Biolink `category`; every edge has `relation` and a Biolink `predicate`; marker edges
+carry `object_direction_qualifier` where the direction is one Biolink knows, and SIGNATURE edges carry
+`publications` (`PMID:...`). SIGNATURE edges come from the index's rows, so graph and query answers agree.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import networkx as nx
 
+from extractor.graph.index import ENGAGER, KnowledgeIndex, MarkerRow
 from extractor.models import CaseFindings
 
 FLARE_EVENT = "pseudoprogression"
+CATEGORY = {
+    "paper": "biolink:Publication",
+    "case": "biolink:Case",
+    "drug": "biolink:Drug",
+    "target": "biolink:Protein",
+    "target_class": "biolink:NamedThing",
+    "disease": "biolink:Disease",
+    "event": "biolink:PhenotypicFeature",
+    "manifestation": "biolink:PhenotypicFeature",
+    "marker": "biolink:ClinicalAttribute",
+}
+PREDICATE = {
+    "REPORTS": "biolink:mentions",
+    "RECEIVED": "biolink:treated_by",
+    "ENGAGES": "biolink:directly_physically_interacts_with",
+    "IN_CLASS": "biolink:member_of",
+    "HAS_DISEASE": "biolink:related_to",
+    "HAD": "biolink:has_phenotype",
+    "SHOWED": "biolink:has_phenotype",
+    "MARKER": "biolink:has_phenotype",
+    "SIGNATURE": "biolink:associated_with",
+}
+BIOLINK_DIRECTIONS = {"increased", "decreased"}  # DirectionQualifierEnum values our directions map onto
 
 
 def paper_node(case: CaseFindings) -> str:
@@ -29,71 +54,67 @@ def case_node(case: CaseFindings) -> str:
     return f"case:{case.id}"
 
 
-def build_graph(findings: Iterable[CaseFindings]) -> nx.MultiDiGraph:
+def build_graph(index: KnowledgeIndex) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph()
-    for case in sorted(findings, key=lambda item: item.id):
+    for case in index.cases.values():
         _add_case(graph, case)
-    add_signatures(graph)
+    for name, info in sorted(index.drugs.items()):
+        if info.role == ENGAGER and info.target_class:
+            class_id = _add_node(graph, f"target_class:{info.target_class}", "target_class", info.target_class)
+            _add_edge(graph, f"drug:{name}", class_id, "IN_CLASS")
+    for key, rows in index.signatures.items():
+        kind, name = key.split(":", 1)
+        source = {"drug": f"drug:{name}", "class": f"target_class:{name}"}.get(kind)
+        if source in graph:  # role and antigen signatures are query shortcuts, not graph nodes
+            for row in rows:
+                _add_signature(graph, source, row)
     return graph
 
 
 def _add_node(graph: nx.MultiDiGraph, node_id: str, kind: str, name: str, **attributes) -> str:
     if node_id not in graph:
-        graph.add_node(node_id, kind=kind, name=name, **attributes)
+        graph.add_node(node_id, kind=kind, name=name, category=CATEGORY[kind], **attributes)
     return node_id
+
+
+def _add_edge(graph: nx.MultiDiGraph, source: str, target: str, relation: str, **attributes) -> None:
+    graph.add_edge(source, target, relation=relation, predicate=PREDICATE[relation], **attributes)
+
+
+def _direction(direction: str) -> dict[str, str]:
+    return {"object_direction_qualifier": direction} if direction in BIOLINK_DIRECTIONS else {}
 
 
 def _add_case(graph: nx.MultiDiGraph, case: CaseFindings) -> None:
     paper = _add_node(graph, paper_node(case), "paper", case.title, pmid=case.pmid or "",
                       pmcid=case.pmcid or "", doi=case.doi or "")
     patient = _add_node(graph, case_node(case), "case", case.id, source=case.source)
-    graph.add_edge(paper, patient, relation="REPORTS")
+    _add_edge(graph, paper, patient, "REPORTS")
     for drug in case.drugs:
         drug_id = _add_node(graph, f"drug:{drug.name}", "drug", drug.name, role=drug.role)
-        graph.add_edge(patient, drug_id, relation="RECEIVED")
+        _add_edge(graph, patient, drug_id, "RECEIVED")
         for target in drug.targets:
             target_id = _add_node(graph, f"target:{target}", "target", target)
             if not graph.has_edge(drug_id, target_id):
-                graph.add_edge(drug_id, target_id, relation="ENGAGES")
+                _add_edge(graph, drug_id, target_id, "ENGAGES")
     if case.disease:
         disease = _add_node(graph, f"disease:{case.disease}", "disease", case.disease)
-        graph.add_edge(patient, disease, relation="HAS_DISEASE")
+        _add_edge(graph, patient, disease, "HAS_DISEASE")
     if case.flare.reported:
         event = _add_node(graph, f"event:{FLARE_EVENT}", "event", FLARE_EVENT)
-        graph.add_edge(patient, event, relation="HAD", onset_day=case.flare.onset_day,
-                       drug=case.flare.drug, resolution_day=case.resolution_day)
+        _add_edge(graph, patient, event, "HAD", onset_day=case.flare.onset_day, drug=case.flare.drug,
+                  resolution_day=case.resolution_day, evidence=case.flare.evidence)
         for manifestation in case.flare.manifestations:
             node = _add_node(graph, f"manifestation:{manifestation}", "manifestation", manifestation)
-            graph.add_edge(patient, node, relation="SHOWED")
+            _add_edge(graph, patient, node, "SHOWED")
     for marker in case.markers:
         node = _add_node(graph, f"marker:{marker.marker}", "marker", marker.marker)
-        graph.add_edge(patient, node, relation="MARKER", direction=marker.direction, day=marker.day,
-                       evidence=marker.evidence, pmid=case.pmid, start=marker.start, end=marker.end)
+        _add_edge(graph, patient, node, "MARKER", direction=marker.direction, **_direction(marker.direction),
+                  day=marker.day, evidence=marker.evidence, pmid=case.pmid, start=marker.start, end=marker.end)
 
 
-def add_signatures(graph: nx.MultiDiGraph) -> None:
-    """Aggregate drug SIGNATURE marker edges over the cases with a flare that received the drug."""
-    signatures: dict[tuple[str, str, str], dict] = {}
-    for patient, data in graph.nodes(data=True):
-        if data["kind"] != "case" or not _had_flare(graph, patient):
-            continue
-        drugs = [node for _, node, edge in graph.out_edges(patient, data=True) if edge["relation"] == "RECEIVED"]
-        markers = [(node, edge) for _, node, edge in graph.out_edges(patient, data=True)
-                   if edge["relation"] == "MARKER"]
-        for drug in drugs:
-            for marker, edge in markers:
-                signature = signatures.setdefault((drug, marker, edge["direction"]),
-                                                  {"cases": set(), "pmids": set(), "days": set()})
-                signature["cases"].add(patient)
-                if edge.get("pmid"):
-                    signature["pmids"].add(edge["pmid"])
-                if edge.get("day") is not None:
-                    signature["days"].add(edge["day"])
-    for (drug, marker, direction), signature in sorted(signatures.items()):
-        graph.add_edge(drug, marker, relation="SIGNATURE", direction=direction,
-                       n_cases=len(signature["cases"]), pmids=sorted(signature["pmids"]),
-                       days=sorted(signature["days"]))
-
-
-def _had_flare(graph: nx.MultiDiGraph, patient: str) -> bool:
-    return any(edge["relation"] == "HAD" for _, _, edge in graph.out_edges(patient, data=True))
+def _add_signature(graph: nx.MultiDiGraph, source: str, row: MarkerRow) -> None:
+    pmids = sorted({item.pmid for item in row.evidence if item.pmid})
+    _add_edge(graph, source, f"marker:{row.marker}", "SIGNATURE", direction=row.direction,
+              **_direction(row.direction), n_cases=row.n_cases, pmids=pmids, days=row.days,
+              drugs=row.drugs, publications=[f"PMID:{pmid}" for pmid in pmids])

@@ -1,67 +1,194 @@
-"""Questions the knowledge base answers, each row with its evidence.
+"""The questions the knowledge base answers, as functions over a `KnowledgeIndex` (see `index.py`).
 
-Queries work on the stored findings (what the graph is built from), so an answer never depends on how the
-graph happens to be traversed, and every row can carry the sentence it came from.
+Stable API for the CLI, `ask` and the pictures (viz/):
+- `markers_with_flare(index, drug=, target=, role=)` -> `MarkerRow`s, the JSON rows of DESIGN.md
+- `marker_signatures(index)` -> `SignatureRow`s, one per (drug, marker, direction): the signature heat map
+- `flare_onset(index, drug=)` -> `OnsetRow`s, n / median / range of the flare onset day per drug
+- `drugs_with_flare(index, role=)` -> `DrugRow`s, each drug with its role, target class and cases
+- `cases_for_paper(index, identifier)` and `case_timeline(case)` -> one case's events and markers by day
+Names are canonical (`resolve_target` turns "BCMA x CD3" into a canonical target); every row that states a
+finding carries its evidence. Lookups only: no query scans the findings.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+import statistics
 from dataclasses import dataclass, field
 
+from extractor.errors import BadInput
+from extractor.graph.index import (
+    CLASS_SEPARATOR,
+    ENGAGER,
+    Evidence,
+    KnowledgeIndex,
+    MarkerRow,
+    signature_key,
+)
 from extractor.models import CaseFindings
+
+__all__ = [
+    "CaseTimeline", "DrugRow", "Evidence", "MarkerRow", "OnsetRow", "SignatureRow", "TimelineEvent",
+    "case_timeline", "cases_for_paper", "drugs_with_flare", "flare_onset", "marker_signatures",
+    "markers_with_flare", "resolve_target",
+]
+
+
+def markers_with_flare(
+    index: KnowledgeIndex, *, drug: str | None = None, target: str | None = None, role: str | None = None
+) -> list[MarkerRow]:
+    """One row per (marker, direction) seen in the flare cases of one drug, one engager target (a class
+    such as `BCMAxCD3` or an antigen such as `BCMA`), or one role; every engager when none is given.
+    Most supported first. The rows are the index's own: treat them as read-only."""
+    if sum(value is not None for value in (drug, target, role)) > 1:
+        raise BadInput("ask for one of a drug, a target or a role at a time")
+    if drug is not None:
+        key = signature_key("drug", drug)
+    elif target is not None:
+        key = signature_key("class" if CLASS_SEPARATOR in target else "antigen", target)
+    else:
+        key = signature_key("role", role or ENGAGER)
+    return index.signatures.get(key, [])
 
 
 @dataclass
-class Evidence:
+class SignatureRow:
+    drug: str
+    role: str
+    target_class: str
+    marker: str
+    direction: str
+    n_cases: int
+    days: list[int]
+
+
+def marker_signatures(index: KnowledgeIndex) -> list[SignatureRow]:
+    """Every drug's signature flattened: one row per (drug, marker, direction), by drug then support."""
+    rows = []
+    for name, info in sorted(index.drugs.items()):
+        for row in index.signatures.get(signature_key("drug", name), []):
+            rows.append(SignatureRow(name, info.role, info.target_class, row.marker, row.direction,
+                                     row.n_cases, row.days))
+    return rows
+
+
+@dataclass
+class OnsetRow:
+    drug: str
+    target_class: str
+    n_cases: int  # flare cases attributed to the drug
+    n_with_day: int  # of which the text gives an onset day
+    median: float | None
+    min: int | None
+    max: int | None
+    days: list[int]
+    papers: list[str]  # PMIDs (else PMCID, DOI) of the cases with an onset day
+
+
+def flare_onset(index: KnowledgeIndex, *, drug: str | None = None) -> list[OnsetRow]:
+    """How early the flare comes, per drug (one drug, or every drug with a flare report)."""
+    names = [drug] if drug is not None else sorted(index.flare_cases)
+    rows = []
+    for name in names:
+        if name not in index.flare_cases:
+            continue
+        onsets = sorted(index.onset_days.get(name, []))
+        days = [day for day, _ in onsets]
+        info = index.drugs.get(name)
+        rows.append(OnsetRow(
+            drug=name, target_class=info.target_class if info else "",
+            n_cases=len(index.flare_cases[name]), n_with_day=len(days),
+            median=statistics.median(days) if days else None,
+            min=days[0] if days else None, max=days[-1] if days else None, days=days,
+            papers=sorted({_paper_label(index.cases[case_id]) for _, case_id in onsets}),
+        ))
+    return rows
+
+
+@dataclass
+class DrugRow:
+    drug: str
+    role: str
+    targets: list[str]
+    target_class: str
+    n_cases: int  # flare cases attributed to the drug
+    papers: list[str]  # PMIDs (else PMCID, DOI)
+
+
+def drugs_with_flare(index: KnowledgeIndex, *, role: str | None = None) -> list[DrugRow]:
+    """Drugs with at least one flare report, most reported first; only one role when given."""
+    rows = []
+    for name, case_ids in index.flare_cases.items():
+        info = index.drugs.get(name)
+        drug_role = info.role if info else "other"
+        if role is not None and drug_role != role:
+            continue
+        rows.append(DrugRow(name, drug_role, list(info.targets) if info else [], info.target_class if info else "",
+                            len(case_ids), sorted({_paper_label(index.cases[case_id]) for case_id in case_ids})))
+    return sorted(rows, key=lambda row: (-row.n_cases, row.drug))
+
+
+@dataclass
+class TimelineEvent:
+    day: int | None  # days after the first engager dose; None where the text gives no anchor
+    kind: str  # dose | flare | marker | resolution
+    what: str  # "tarlatamab", "tumor swelling; pleural effusion", "il-6"
+    direction: str = ""  # markers only
+    evidence: str = ""
+
+
+@dataclass
+class CaseTimeline:
+    id: str
     pmid: str | None
     pmcid: str | None
     doi: str | None
-    sentence: str
-    day: int | None
+    title: str
+    drugs: list[str]
+    disease: str | None
+    flare_reported: bool
+    events: list[TimelineEvent] = field(default_factory=list)  # dated events by day, then undated ones
 
 
-@dataclass
-class MarkerRow:
-    marker: str
-    direction: str
-    n_cases: int = 0
-    days: list[int] = field(default_factory=list)
-    drugs: list[str] = field(default_factory=list)
-    evidence: list[Evidence] = field(default_factory=list)
+def cases_for_paper(index: KnowledgeIndex, identifier: str) -> list[CaseFindings]:
+    """The cases of one paper, by PMID, PMCID, DOI or case id (case and `PMID:` prefix do not matter)."""
+    key = re.sub(r"^(pmid|doi):\s*", "", identifier.strip().lower())
+    case_ids = index.papers.get(key, [])
+    if not case_ids:
+        raise BadInput(f"{identifier} is not in the knowledge base")
+    return [index.cases[case_id] for case_id in case_ids]
 
 
-def flare_drugs(case: CaseFindings) -> list[str]:
-    """The drugs a case's flare is attributed to: the one the text links it to, else every drug received."""
-    if case.flare.drug:
-        return [case.flare.drug]
-    return [drug.name for drug in case.drugs]
+def case_timeline(case: CaseFindings) -> CaseTimeline:
+    """One case in full: first dose, flare onset and manifestations, markers and resolution, by day."""
+    events = []
+    engagers = case.engagers
+    if engagers:
+        events.append(TimelineEvent(0, "dose", ", ".join(engagers), evidence="first dose (day 0 by definition)"))
+    if case.flare.reported:
+        events.append(TimelineEvent(case.flare.onset_day, "flare", "; ".join(case.flare.manifestations),
+                                    evidence=" ".join(case.flare.evidence)))
+    for marker in case.markers:
+        events.append(TimelineEvent(marker.day, "marker", marker.marker, marker.direction, marker.evidence))
+    if case.resolution_day is not None:
+        events.append(TimelineEvent(case.resolution_day, "resolution", "flare resolved"))
+    order = {"dose": 0, "flare": 1, "marker": 2, "resolution": 3}
+    events.sort(key=lambda event: (event.day is None, event.day or 0, order[event.kind]))
+    return CaseTimeline(case.id, case.pmid, case.pmcid, case.doi, case.title, [drug.name for drug in case.drugs],
+                        case.disease, case.flare.reported, events)
 
 
-def flare_cases(findings: Iterable[CaseFindings], drugs: set[str] | None = None) -> list[CaseFindings]:
-    """Cases with a reported flare, restricted to those attributed to one of `drugs` when given."""
-    return [
-        case for case in findings
-        if case.flare.reported and (drugs is None or drugs.intersection(flare_drugs(case)))
-    ]
+def resolve_target(text: str, known_targets: set[str]) -> str | None:
+    """A user's target ("bcma", "BCMA x CD3", "bcma×cd3") as a canonical antigen or class, else None."""
+    by_lower = {target.lower(): target for target in known_targets}
+    if text.strip().lower() in by_lower:
+        return by_lower[text.strip().lower()]
+    parts = [part for part in re.split(r"\s*(?:\bx\b|×|/|(?<=[a-z0-9])x(?=[a-z]))\s*", text.strip().lower()) if part]
+    canonical = [by_lower.get(part) for part in parts]
+    if not canonical or None in canonical:
+        return None
+    return CLASS_SEPARATOR.join(canonical)
 
 
-def markers_with_flare(findings: Iterable[CaseFindings], drugs: set[str] | None = None) -> list[MarkerRow]:
-    """One row per (marker, direction) seen in flare cases of `drugs` (all drugs when None), most cases first."""
-    rows: dict[tuple[str, str], MarkerRow] = {}
-    cases_per_row: dict[tuple[str, str], set[str]] = {}
-    for case in flare_cases(findings, drugs):
-        case_drugs = [name for name in flare_drugs(case) if drugs is None or name in drugs]
-        for marker in case.markers:
-            key = (marker.marker, marker.direction)
-            row = rows.setdefault(key, MarkerRow(marker.marker, marker.direction))
-            cases_per_row.setdefault(key, set()).add(case.id)
-            if marker.day is not None and marker.day not in row.days:
-                row.days.append(marker.day)
-            row.drugs.extend(name for name in case_drugs if name not in row.drugs)
-            row.evidence.append(Evidence(case.pmid, case.pmcid, case.doi, marker.evidence, marker.day))
-    for key, row in rows.items():
-        row.n_cases = len(cases_per_row[key])
-        row.days.sort()
-        row.drugs.sort()
-    return sorted(rows.values(), key=lambda row: (-row.n_cases, row.marker, row.direction))
+def _paper_label(case: CaseFindings) -> str:
+    return case.pmid or case.pmcid or case.doi or case.id

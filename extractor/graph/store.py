@@ -88,7 +88,7 @@ def load_findings(kb_dir: Path) -> list[CaseFindings]:
 
 
 def save(kb_dir: Path, findings: Iterable[CaseFindings], manifest: Manifest | None = None) -> None:
-    """Write the whole knowledge base atomically: a dot-temporary file in kb/, fsync, then rename."""
+    """Write the whole knowledge base atomically (`write_atomically`). Callers hold `kb_lock`."""
     kb_dir = Path(kb_dir)
     kb_dir.mkdir(parents=True, exist_ok=True)
     manifest = manifest or Manifest()
@@ -96,7 +96,7 @@ def save(kb_dir: Path, findings: Iterable[CaseFindings], manifest: Manifest | No
     ordered = sorted(findings, key=lambda case: case.id)
     lines = [json.dumps(manifest.to_json(), ensure_ascii=False)]
     lines += [json.dumps(case.to_json(), ensure_ascii=False) for case in ordered]
-    _write_atomically(findings_path(kb_dir), "\n".join(lines) + "\n")
+    write_atomically(findings_path(kb_dir), ("\n".join(lines) + "\n").encode("utf-8"))
 
 
 def merge_findings(
@@ -123,14 +123,42 @@ def merge_findings(
         return summary
 
 
+def remove_papers(kb_dir: Path, identifiers: Iterable[str]) -> tuple[MergeSummary, list[str]]:
+    """Take papers out by PMID, PMCID, DOI or case id; returns the summary and the identifiers not found."""
+    with kb_lock(kb_dir):
+        stored = load(kb_dir)
+        summary, missing = MergeSummary(), []
+        for identifier in identifiers:
+            wanted = identifier.strip().lower()
+            matches = [case for case in stored.findings
+                       if wanted in {(value or "").lower() for value in (case.id, case.pmid, case.pmcid, case.doi)}]
+            if not matches:
+                missing.append(identifier)
+            summary.removed += [case.id for case in matches if case.id not in summary.removed]
+        if summary.removed:
+            save(kb_dir, [case for case in stored.findings if case.id not in summary.removed], stored.manifest)
+        summary.total = len(stored.findings) - len(summary.removed)
+        return summary, missing
+
+
+@dataclass
+class LockHolder:
+    """What taking the lock found: a holder that had died (its lock file said so) and the temporary files
+    its interrupted write left behind, now removed."""
+
+    stale_pid: int | None = None
+    removed_temporaries: list[str] = field(default_factory=list)
+
+
 @contextmanager
-def kb_lock(kb_dir: Path, *, wait: bool = True) -> Iterator[None]:
+def kb_lock(kb_dir: Path, *, wait: bool = True) -> Iterator[LockHolder]:
     """Serialise writers of one kb/. An OS-level lock (flock) is released by the kernel when its holder dies,
-    so a lock file left by a killed process is stale by construction and never blocks the next run."""
+    so a lock file left by a killed process never blocks the next run: the next holder sees the dead pid in
+    it, and clears the temporary findings files the dead writer left (no live writer can own them: it
+    would hold the lock)."""
     kb_dir = Path(kb_dir)
     kb_dir.mkdir(parents=True, exist_ok=True)
-    lock_path = kb_dir / LOCK_FILE
-    with lock_path.open("a+") as handle:
+    with (kb_dir / LOCK_FILE).open("a+") as handle:
         flags = fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB
         try:
             fcntl.flock(handle, flags)
@@ -140,19 +168,48 @@ def kb_lock(kb_dir: Path, *, wait: bool = True) -> Iterator[None]:
             raise
         try:
             handle.seek(0)
+            holder = LockHolder(stale_pid=_dead_pid(handle.read()))
+            for temporary in sorted(kb_dir.glob(f".{FINDINGS_FILE}.*.tmp")):
+                temporary.unlink(missing_ok=True)
+                holder.removed_temporaries.append(temporary.name)
+            handle.seek(0)
             handle.truncate()
             handle.write(f"{os.getpid()}\n")
             handle.flush()
-            yield
+            yield holder
         finally:
+            # Empty the file on a clean exit so that only a dead holder ever leaves its pid behind.
+            handle.seek(0)
+            handle.truncate()
+            handle.flush()
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def _dead_pid(content: str) -> int | None:
+    """The pid a previous holder wrote, if that process no longer exists."""
+    try:
+        pid = int(content.strip())
+    except ValueError:
+        return None
+    if pid == os.getpid():
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return pid
+    except PermissionError:
+        return None  # alive, another user's
+    return None
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write `data` to a dot-temporary file beside `path`, fsync, rename over `path`, fsync the directory:
+    at every instant `path` is either the old file or the new one, whatever kills the process."""
+    path = Path(path)
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
@@ -160,3 +217,8 @@ def _write_atomically(path: Path, text: str) -> None:
         # Ctrl-C or a full disk mid-write: the previous file stays in place, the partial one goes.
         Path(temporary).unlink(missing_ok=True)
         raise
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)  # make the rename itself durable
+    finally:
+        os.close(directory)

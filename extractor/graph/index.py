@@ -1,0 +1,159 @@
+"""What the queries need, computed once in one pass over the stored findings.
+
+Every query answer is a lookup here rather than a scan of the graph: marker signature rows per drug, per
+engager target class and per therapy role, flare onset days per drug, and cases by paper identifier. The
+graph's SIGNATURE edges are written from these same rows (`build.py`), so graph and answers always agree.
+
+Which drugs a flare is attributed to (`flare_drugs`) decides every signature: the drug the text links the
+flare to when there is one, else the engagers received, else the therapies received (supportive drugs such
+as steroids never carry a flare).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from extractor.graph import store
+from extractor.models import CaseFindings
+
+ENGAGER = "engager"
+SUPPORTIVE_ROLES = {"steroid", "other"}  # given alongside; never the cause a flare is attributed to
+CLASS_SEPARATOR = "x"  # DLL3xCD3: tumour antigen x effector, the order of the drug lexicon
+
+
+@dataclass
+class Evidence:
+    pmid: str | None
+    pmcid: str | None
+    doi: str | None
+    sentence: str
+    day: int | None
+
+
+@dataclass
+class MarkerRow:
+    """One (marker, direction) of a signature; the JSON row of DESIGN.md."""
+
+    marker: str
+    direction: str
+    n_cases: int = 0
+    days: list[int] = field(default_factory=list)
+    drugs: list[str] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class DrugInfo:
+    name: str
+    role: str
+    targets: list[str]
+
+    @property
+    def target_class(self) -> str:
+        """`DLL3xCD3` for an engager, `PD-1` for a checkpoint inhibitor, "" for a drug with no target."""
+        return CLASS_SEPARATOR.join(self.targets)
+
+
+@dataclass
+class KnowledgeIndex:
+    cases: dict[str, CaseFindings]  # case id -> findings, sorted by id
+    papers: dict[str, list[str]]  # lowercase pmid / pmcid / doi / case id -> case ids
+    drugs: dict[str, DrugInfo]  # every drug received in any case
+    signatures: dict[str, list[MarkerRow]]  # signature key (`signature_key`) -> rows, most cases first
+    onset_days: dict[str, list[tuple[int, str]]]  # drug -> (onset day, case id) of its flare cases
+    flare_cases: dict[str, list[str]]  # drug -> ids of the flare cases attributed to it
+
+
+def signature_key(kind: str, name: str) -> str:
+    """Keys of `KnowledgeIndex.signatures`: `drug:tarlatamab`, `class:DLL3xCD3` (an engager target class),
+    `antigen:BCMA` (every engager with that target), `role:engager` (every drug of one role)."""
+    return f"{kind}:{name}"
+
+
+def flare_drugs(case: CaseFindings) -> list[str]:
+    """The drugs a case's flare is attributed to (see the module docstring)."""
+    if case.flare.drug:
+        return [case.flare.drug]
+    if case.engagers:
+        return case.engagers
+    return [drug.name for drug in case.drugs if drug.role not in SUPPORTIVE_ROLES]
+
+
+def load_index(kb_dir: Path) -> KnowledgeIndex:
+    return build_index(store.load_findings(kb_dir))
+
+
+def build_index(findings: Iterable[CaseFindings]) -> KnowledgeIndex:
+    cases = {case.id: case for case in sorted(findings, key=lambda case: case.id)}
+    index = KnowledgeIndex(cases, {}, {}, {}, {}, {})
+    accumulators: dict[str, dict[tuple[str, str], _Accumulator]] = {}
+    for case in cases.values():
+        for identifier in (case.id, case.pmid, case.pmcid, case.doi):
+            if identifier:
+                ids = index.papers.setdefault(identifier.lower(), [])
+                if case.id not in ids:
+                    ids.append(case.id)
+        for drug in case.drugs:
+            index.drugs.setdefault(drug.name, DrugInfo(drug.name, drug.role, list(drug.targets)))
+        if case.flare.reported:
+            _index_flare(index, case, accumulators)
+    index.signatures = {key: _rows(rows) for key, rows in sorted(accumulators.items())}
+    return index
+
+
+@dataclass
+class _Accumulator:
+    row: MarkerRow
+    cases: set[str] = field(default_factory=set)
+    days: set[int] = field(default_factory=set)
+    drugs: set[str] = field(default_factory=set)
+
+
+def _index_flare(index: KnowledgeIndex, case: CaseFindings, accumulators: dict) -> None:
+    drugs = flare_drugs(case)
+    for name in drugs:
+        index.flare_cases.setdefault(name, []).append(case.id)
+        if case.flare.onset_day is not None:
+            index.onset_days.setdefault(name, []).append((case.flare.onset_day, case.id))
+    keys = _signature_keys(index, drugs)
+    for marker in case.markers:
+        # One Evidence object shared by every signature the case feeds: memory stays linear in the findings.
+        evidence = Evidence(case.pmid, case.pmcid, case.doi, marker.evidence, marker.day)
+        for key, key_drugs in keys.items():
+            rows = accumulators.setdefault(key, {})
+            accumulator = rows.get((marker.marker, marker.direction))
+            if accumulator is None:
+                accumulator = rows[(marker.marker, marker.direction)] = _Accumulator(
+                    MarkerRow(marker.marker, marker.direction))
+            accumulator.cases.add(case.id)
+            accumulator.drugs.update(key_drugs)
+            if marker.day is not None:
+                accumulator.days.add(marker.day)
+            accumulator.row.evidence.append(evidence)
+
+
+def _signature_keys(index: KnowledgeIndex, drugs: list[str]) -> dict[str, list[str]]:
+    """Every signature a flare attributed to `drugs` feeds, with the drugs that feed it."""
+    keys: dict[str, list[str]] = {}
+    for name in drugs:
+        info = index.drugs.get(name) or DrugInfo(name, "other", [])
+        keys.setdefault(signature_key("drug", name), []).append(name)
+        keys.setdefault(signature_key("role", info.role), []).append(name)
+        if info.role == ENGAGER and info.target_class:
+            keys.setdefault(signature_key("class", info.target_class), []).append(name)
+            for antigen in info.targets:
+                keys.setdefault(signature_key("antigen", antigen), []).append(name)
+    return keys
+
+
+def _rows(accumulators: dict[tuple[str, str], _Accumulator]) -> list[MarkerRow]:
+    rows = []
+    for accumulator in accumulators.values():
+        row = accumulator.row
+        row.n_cases = len(accumulator.cases)
+        row.days = sorted(accumulator.days)
+        row.drugs = sorted(accumulator.drugs)
+        rows.append(row)
+    return sorted(rows, key=lambda row: (-row.n_cases, row.marker, row.direction))
