@@ -47,7 +47,7 @@ class Span:
 # A sentence ends at . ! ? followed by space and a capital, digit or bracket, unless the dot closes a common
 # abbreviation; a line break always ends one (headings, figure labels, list items in page text).
 _ABBREVIATION_BEFORE_DOT = re.compile(
-    r"(?:\b(?:vs|e\.g|i\.e|et al|fig|figs|dr|approx|no|ref|refs|etc|resp|ca|mg|cf)|\b[A-Z])$", re.IGNORECASE
+    r"\b(?:vs|e\.g|i\.e|et al|fig|figs|dr|approx|no|ref|refs|etc|resp|ca|mg|cf)$", re.IGNORECASE
 )
 _SENTENCE_END = re.compile(r"[.!?](?=[\"')\]]?\s+[\"'(\[]?[A-Z0-9])|\n+")
 

@@ -1,0 +1,120 @@
+"""Which way each marker moved, from the cue words around it in its clause.
+
+Markers joined only by commas, "and", "or", "as well as" or bracketed notes ("TNF-a (n=4), MIG (n=6) and
+IL-10") form one coordinated group and share a direction. A group takes, in this order:
+  1. a cue inside its own span ("CD8+ TILs showed higher rates of PD-1"),
+  2. a cue right before it, at most three words away with no punctuation between ("rising serum sodium"),
+  3. the first cue after it, before the next marker or other entity ("IL-6 level was markedly elevated"),
+  4. the nearest cue before it in the clause with no marker or entity in between,
+  5. numbers stated against a baseline ("from 12 to 850 pg/mL", "850 pg/mL (baseline 12)").
+Words that carry their own direction ("anemia", "thrombocytopenia") keep it. A level (IL-6, sodium) takes only
+increased / decreased / normal; a finding (cytology, PD-L1) also positive / negative. A negation right before
+the group or its cue ("no increase in", "without residual malignancy") makes a finding negative and drops a level.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extractor.nlp.lexicons import marker_kind
+from extractor.nlp.mentions import Mention
+
+LEVEL_DIRECTIONS = ("increased", "decreased", "normal")
+FINDING_DIRECTIONS = ("increased", "decreased", "positive", "negative")
+_DIRECTION_KINDS = ("increased", "decreased", "normal", "positive", "negative")
+
+_BRACKETED = re.compile(r"\([^()]*\)")
+_COORDINATION = re.compile(r"[\s,/]*(?:(?:and/or|and|or|as well as|plus)\s+)?(?:(?:the|its|their|serum|plasma)\s+)*")
+_FROM_TO = re.compile(r"from\s+(\d+(?:\.\d+)?)\D{0,15}?\s+to\s+(\d+(?:\.\d+)?)")
+_AGAINST_BASELINE = re.compile(r"(\d+(?:\.\d+)?)[^();.]{0,25}?\(\s*(?:baseline|from a baseline of|vs\.? baseline)[:\s]*(\d+(?:\.\d+)?)")
+
+
+@dataclass(frozen=True)
+class DirectedMarker:
+    mention: Mention
+    direction: str
+
+
+def allowed_directions(marker: str) -> tuple[str, ...]:
+    return FINDING_DIRECTIONS if marker_kind(marker) == "finding" else LEVEL_DIRECTIONS
+
+
+def coordinated_groups(folded: str, markers: list[Mention]) -> list[list[Mention]]:
+    groups: list[list[Mention]] = []
+    for marker in markers:
+        if groups and _COORDINATION.fullmatch(_BRACKETED.sub(" ", folded[groups[-1][-1].end : marker.start])):
+            groups[-1].append(marker)
+        else:
+            groups.append([marker])
+    return groups
+
+
+def direct_markers(
+    folded: str, clause_end: int, markers: list[Mention], others: list[Mention], cues: list[Mention]
+) -> list[DirectedMarker]:
+    """Directions for the markers of one clause. `others` are the clause's other entity mentions, `cues` its
+    cue words (not those inside other entities); all lists in text order."""
+    directions = [cue for cue in cues if cue.detail in _DIRECTION_KINDS]
+    negations = [cue for cue in cues if cue.detail == "negation"]
+    barriers = sorted(markers + others, key=lambda m: m.start)
+    result: list[DirectedMarker] = []
+    used: set[Mention] = set()  # a cue gives its direction to one group ("X decreased while Y increased")
+    for group in coordinated_groups(folded, markers):
+        start, end = group[0].start, group[-1].end
+        next_barrier = min((b.start for b in barriers if b.start >= end), default=clause_end)
+        prev_barrier = max((b.end for b in barriers if b.end <= start), default=0)
+        inside = [c for c in directions if start <= c.start and c.end <= end]
+        close_before = [c for c in directions if prev_barrier <= c.end <= start and _is_close(folded, c.end, start)]
+        after = [c for c in directions if end <= c.start < next_barrier]
+        before = [c for c in directions if prev_barrier <= c.end <= start]
+        candidates = [c for c in _by_priority(inside) + close_before[::-1] + after + before[::-1] if c not in used]
+        negated = any(_is_close(folded, n.end, start) and n.end <= start for n in negations)
+        for marker in group:
+            direction, cue = _choose(marker, candidates, negations, folded, negated, end, next_barrier)
+            if direction:
+                result.append(DirectedMarker(marker, direction))
+            if cue is not None:
+                used.add(cue)
+    return result
+
+
+def _choose(marker: Mention, candidates: list[Mention], negations: list[Mention], folded: str, negated: bool,
+            group_end: int, next_barrier: int) -> tuple[str | None, Mention | None]:
+    """The marker's direction and the cue that gave it."""
+    allowed = allowed_directions(marker.name)
+    if marker.detail:  # the word carries its own direction ("anemia")
+        return (None if negated else marker.detail), None
+    cue = next((c for c in candidates if c.detail in allowed), None)
+    if cue is not None and any(n.end <= cue.start and _is_close(folded, n.end, cue.start, words=2) for n in negations):
+        negated = True
+    direction = cue.detail if cue is not None else _from_numbers(folded[group_end:next_barrier])
+    if "negative" in allowed and negated and direction in (None, "positive"):
+        return "negative", cue
+    if negated:
+        return None, cue
+    return (direction if direction in allowed else None), cue
+
+
+def _by_priority(cues: list[Mention]) -> list[Mention]:
+    # Inside a compound span "showed higher rates of": an amount word says more than a presence word.
+    return sorted(cues, key=lambda c: _DIRECTION_KINDS.index(c.detail))
+
+
+def _is_close(folded: str, left: int, right: int, words: int = 3) -> bool:
+    gap = folded[left:right]
+    return bool(re.fullmatch(rf"\s*(?:[a-z0-9+\-]+\s+){{0,{words}}}", gap))
+
+
+def _from_numbers(after: str) -> str | None:
+    match = _FROM_TO.search(after)
+    if match:
+        old, new = float(match.group(1)), float(match.group(2))
+    else:
+        match = _AGAINST_BASELINE.search(after)
+        if not match:
+            return None
+        new, old = float(match.group(1)), float(match.group(2))
+    if new == old:
+        return None
+    return "increased" if new > old else "decreased"

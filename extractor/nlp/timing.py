@@ -1,0 +1,98 @@
+"""Time expressions normalised to days after the first dose: "Day 7" -> 7, "on day 10 of the first cycle" -> 10,
+"within hours" -> 0, "within 24-48 hours" -> 1, "one week" -> 7, "1 month" -> 30, "by Day 13" -> 13.
+
+Vague phrases ("the next month", "after several cycles", "after cycle two") and times counted from something
+other than the first dose ("two weeks after the second dose", "within seven weeks of onset") are returned
+with day None: they are stated times, so they still stop a mention from borrowing a nearby number.
+Works on folded (lowercase, ASCII-dash) text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
+}
+_DAYS_PER_UNIT = {"hour": 1 / 24, "hr": 1 / 24, "h": 1 / 24, "day": 1, "week": 7, "month": 30, "year": 365}
+
+_NUMBER = r"(?:\d+(?:\.\d+)?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
+_UNIT = r"(?:hours?|hrs?|h|days?|weeks?|months?|years?)"
+_ORDINAL_AFTER_FIRST = r"(?:second|third|fourth|fifth|sixth|last|next|subsequent|\d+(?:nd|rd|th))"
+# Counted from something other than the first dose.
+_OTHER_ANCHOR = re.compile(
+    rf"\s*(?:later\s+)?(?:of|after|from|following|since)\s+(?:the\s+)?(?:onset|{_ORDINAL_AFTER_FIRST}\s+(?:time\s+)?"
+    r"(?:dose|cycle|infusion|administration|treatment|course))"
+)
+_LATER_CYCLE = re.compile(rf"\s*of\s+(?:the\s+)?(?:{_ORDINAL_AFTER_FIRST}\s+cycle|cycle\s*(?:[2-9]|\d\d))")
+
+_EXPRESSIONS = re.compile(
+    "|".join(
+        [
+            # stated but vague
+            r"(?P<vague>\b(?:the\s+)?(?:next|following|subsequent|several|few|coming|many)\s+(?:days?|weeks?|months?|cycles?)"
+            rf"|\bafter\s+(?:cycle\s+\w+|{_NUMBER}\s+(?:further\s+)?cycles?)|\bwithin\s+days\b)",
+            # "Day 7", "day 10 of the first cycle", "post-treatment day 3"
+            r"(?P<dayn>\bday\s*(?P<daynum>\d{1,4})\b)",
+            # "within hours", "hours after the infusion"
+            r"(?P<hours>\b(?:within|after|in)\s+(?:a\s+few\s+|several\s+|some\s+)?hours\b|\bhours\s+(?:after|of|following|later))",
+            # "within 24-48 hours", "2 to 3 weeks"
+            rf"(?P<range>\b(?P<rangenum>{_NUMBER})\s*(?:-|to)\s*{_NUMBER}\s*(?P<rangeunit>{_UNIT})\b)",
+            # "6 days", "one week", "1 month", "a month"
+            rf"(?P<amount>\b(?P<amountnum>{_NUMBER})[\s-]*(?P<amountunit>{_UNIT})\b(?![\s-]*(?:old|of\s+age)))",
+        ]
+    )
+)
+# Dosing intervals and frequencies are not times: "every 2 weeks", "twice a day", "q3 weeks", "per day".
+_FREQUENCY_BEFORE = re.compile(r"(?:every|each|per|q|twice|once|times|/)\s*$")
+
+
+@dataclass(frozen=True)
+class DayMention:
+    day: int | None  # days after the first dose; None when the phrase is vague or counted from elsewhere
+    start: int
+    end: int
+
+
+def _number(word: str) -> float:
+    return _NUMBER_WORDS[word] if word in _NUMBER_WORDS else float(word)
+
+
+def _days(amount: str, unit: str) -> int:
+    return int(_number(amount) * _DAYS_PER_UNIT[unit.rstrip("s")])
+
+
+def find_days(folded: str, start: int = 0, end: int | None = None) -> list[DayMention]:
+    """Time expressions in folded[start:end], in text order."""
+    end = len(folded) if end is None else end
+    found: list[DayMention] = []
+    for match in _EXPRESSIONS.finditer(folded, start, end):
+        if _FREQUENCY_BEFORE.search(folded, max(start, match.start() - 8), match.start()):
+            continue
+        found.append(DayMention(_day_of(match, folded), match.start(), match.end()))
+    return found
+
+
+def _day_of(match: re.Match[str], folded: str) -> int | None:
+    if match.group("vague"):
+        return None
+    if _OTHER_ANCHOR.match(folded, match.end()):
+        return None
+    if match.group("dayn"):
+        return None if _LATER_CYCLE.match(folded, match.end()) else int(match.group("daynum"))
+    if match.group("hours"):
+        return 0
+    if match.group("range"):
+        return _days(match.group("rangenum"), match.group("rangeunit"))
+    return _days(match.group("amountnum"), match.group("amountunit"))
+
+
+def nearest_day(days: list[DayMention], start: int, end: int) -> DayMention | None:
+    """The time expression closest to the span [start, end) (ties go to the earlier one)."""
+    def distance(day: DayMention) -> int:
+        return max(day.start - end, start - day.end, 0)
+
+    return min(days, key=distance, default=None)
