@@ -1,0 +1,184 @@
+"""`flarekb refresh`: fetch papers from PubMed (and PMC full text), extract them, merge them into kb/.
+
+    flarekb refresh 40827251 39876543          flarekb refresh --ids-file pmids.txt
+    flarekb refresh --query "pseudoprogression AND tarlatamab"      flarekb refresh --discover --full-text
+
+Every id is validated before any request. Records already in corpora/ are not fetched again (--force
+refetches). One unknown PMID or failed batch is reported by id while the rest go through; the exit code is 1
+if anything failed. kb/ changes only in the final atomic merge, so a failure or Ctrl-C leaves it as it was.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from extractor.cli.app import CorporaOption, KbOption, app, default_corpora, default_kb
+from extractor.errors import BadInput
+from extractor.graph import store
+from extractor.models import Document
+from extractor.nlp import extract_many, lexicons
+from extractor.pipeline import prefer_richest
+from extractor.sources import cache, parse_bytes
+from extractor.sources.crawl import FetchReport, fetch_records
+from extractor.sources.discover import discovery_query, related_articles
+from extractor.sources.eutils import EutilsClient
+from extractor.sources.identifiers import normalise_pmid
+
+PROGRESS_FROM = 50  # ids: below this a refresh is quick enough to need no progress bar
+
+
+@dataclass
+class Outcome:
+    """What one refresh did, for the closing summary."""
+
+    fetched: int = 0
+    from_cache: int = 0
+    failed: dict[str, str] = field(default_factory=dict)  # "PMID 123" / "PMCID PMC456" -> why
+    notes: list[str] = field(default_factory=list)  # worth saying, not a failure
+
+    def count(self, report: FetchReport, label: str) -> None:
+        self.fetched += len(report.fetched)
+        self.from_cache += len(report.from_cache)
+        self.failed.update((f"{label} {i}", reason) for i, reason in report.failed.items())
+
+
+@app.command()
+def refresh(
+    pmids: list[str] = typer.Argument(None, help="PubMed ids to fetch.", show_default=False),
+    ids_file: Path = typer.Option(None, "--ids-file", help="A file of PMIDs, one per line ('#' starts a comment)."),
+    query: str = typer.Option(None, "--query", help="A PubMed query; the papers it matches are fetched."),
+    discover: bool = typer.Option(
+        False, "--discover", help="Search PubMed for engager flare case reports, plus papers related to the kb's."
+    ),
+    full_text: bool = typer.Option(False, "--full-text", help="Also fetch PMC full text where it exists."),
+    kb: Path = KbOption,
+    corpora: Path = CorporaOption,
+    force: bool = typer.Option(False, "--force", help="Fetch again even what corpora/ already holds."),
+    max_results: int = typer.Option(1000, "--max", min=1, help="At most this many PMIDs from --query/--discover."),
+) -> None:
+    """Fetch PubMed records (and PMC full text), extract their findings and merge them into the knowledge base."""
+    kb = kb or default_kb()
+    corpora = corpora or default_corpora()
+    wanted = validated_pmids(pmids or [], ids_file)
+    if not (wanted or query or discover):
+        raise BadInput("nothing to refresh: give PMIDs, --ids-file, --query or --discover")
+
+    client = EutilsClient.from_env()
+    queries = [query] if query else []
+    if discover:
+        queries.append(discovery_query(_drug_terms(), _flare_terms()))
+    for term in queries:
+        typer.echo(f"query: {term}")
+        result = client.esearch(term, retmax=max_results)
+        typer.echo(f"  {result.count} match(es), {len(result.ids)} taken" + "".join(f"; {w}" for w in result.warnings))
+        wanted += result.ids
+    if discover:
+        known = sorted({case.pmid for case in store.load_findings(kb) if case.pmid})
+        related = related_articles(client, known, limit=max_results) if known else []
+        typer.echo(f"related articles of the {len(known)} paper(s) in {kb}/: {len(related)}")
+        wanted += related
+
+    outcome = Outcome()
+    wanted = list(dict.fromkeys(wanted))
+    papers = _fetch_and_parse(client, corpora, "pubmed", wanted, force, outcome)
+    if full_text:
+        pmcids = sorted({document.pmcid for document in papers if document.pmcid})
+        papers += _fetch_and_parse(client, corpora, "pmc", pmcids, force, outcome)
+
+    added = replaced = 0
+    if papers:
+        findings = list(extract_many(prefer_richest(papers)))
+        summary = store.merge_findings(kb, findings, queries=queries)
+        added, replaced = len(summary.added), len(summary.replaced)
+    for note in outcome.notes:
+        typer.echo(f"flarekb: {note}", err=True)
+    for label, reason in outcome.failed.items():
+        typer.echo(f"flarekb: {label}: {reason}", err=True)
+    typer.echo(
+        f"refresh: {len(wanted)} PMID(s): {outcome.fetched} record(s) fetched, {outcome.from_cache} from cache, "
+        f"{len(outcome.failed)} failed; knowledge base {kb}/: {added} added, {replaced} updated"
+    )
+    if outcome.failed:
+        raise typer.Exit(1)
+
+
+def validated_pmids(arguments: Iterable[str], ids_file: Path | None) -> list[str]:
+    """Every PMID from the command line and the ids file, checked before anything is fetched.
+
+    All malformed ids are named in one BadInput (exit 2), so the user fixes them in one go."""
+    candidates = [(value, "") for value in arguments]
+    if ids_file is not None:
+        try:
+            lines = ids_file.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as error:
+            raise BadInput(f"{ids_file}: cannot read the ids file ({error})") from None
+        for number, line in enumerate(lines, start=1):
+            for value in re.split(r"[\s,;]+", line.split("#", 1)[0].strip()):
+                if value:
+                    candidates.append((value, f" ({ids_file} line {number})"))
+    pmids, problems = [], []
+    for value, where in candidates:
+        try:
+            pmids.append(normalise_pmid(value))
+        except BadInput as error:
+            problems.append(f"{error}{where}")
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise BadInput(problems[0] + more + "; nothing was fetched")
+    return list(dict.fromkeys(pmids))
+
+
+def _fetch_and_parse(
+    client: EutilsClient, corpora: Path, db: str, ids: list[str], force: bool, outcome: Outcome
+) -> list[Document]:
+    """Fetch what corpora/ lacks, then parse every wanted record from the cache."""
+    label, kind = ("PMID", "pubmed-xml") if db == "pubmed" else ("PMCID", "pmc-jats")
+    to_fetch = len(ids) if force else sum(not cache.is_cached(corpora, db, i) for i in ids)
+    with _progress(to_fetch, f"fetching {db}") as advance:
+        report = fetch_records(client, corpora, db, ids, force=force, on_batch=advance)
+    outcome.count(report, label)
+    for record_id in report.missing:
+        if db == "pubmed":
+            outcome.failed[f"PMID {record_id}"] = "not found in PubMed (unknown or withdrawn)"
+        else:  # the paper itself is there; only its full text is not (embargo, publisher's terms)
+            outcome.notes.append(f"{record_id}: no full text from PMC; its PubMed abstract is used")
+    documents = []
+    for record_id in report.available:
+        path = cache.record_path(corpora, db, record_id)
+        try:
+            documents += parse_bytes(path.read_bytes(), str(path), expect=kind)
+        except BadInput as error:
+            outcome.failed[f"{label} {record_id}"] = str(error)
+    return documents
+
+
+@contextmanager
+def _progress(total: int, description: str) -> Iterator[Callable[[int], None]]:
+    """Yields `advance(n)`: a rich progress bar on stderr for many ids, nothing for a few."""
+    if total < PROGRESS_FROM:
+        yield lambda n: None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(description, total=total)
+        yield lambda n: progress.advance(task, n)
+
+
+def _flare_terms() -> list[str]:
+    """The flare words in American and British spelling: a quoted PubMed phrase matches only as written."""
+    terms = lexicons.flare_terms()
+    british = [term.replace(us, uk) for term in terms for us, uk in lexicons.spelling_pairs() if us in term]
+    return [*terms, *british]
+
+
+def _drug_terms() -> list[str]:
+    """Every engager by canonical, brand and code name."""
+    return [term for drug in lexicons.drug_lexicon() if drug.role == "engager" for term in (drug.name, *drug.synonyms)]
