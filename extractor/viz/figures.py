@@ -1,0 +1,50 @@
+"""What every picture shares: matplotlib without a display, deterministic files, a message for empty input.
+
+Figures are built with `matplotlib.figure.Figure` directly, never pyplot, so no interactive backend and no
+global figure state is involved: the Agg canvas renders them headless.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from matplotlib.figure import Figure
+
+from extractor.errors import BadInput, KnowledgeBaseError
+
+FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
+DPI = 150
+# No creation date or software version in the file: the same findings give the same bytes.
+_METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None},
+             "pdf": {"CreationDate": None, "Creator": None, "Producer": None}}
+
+
+class NothingToPlot(KnowledgeBaseError):
+    """The knowledge base holds nothing this picture could show."""
+
+
+def output_format(path: Path) -> str:
+    """The file format the suffix of `path` asks for; BadInput for one matplotlib should not guess."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        raise BadInput(f"{path}: the picture must end in {', '.join(FORMATS)}")
+    return FORMATS[suffix]
+
+
+def save_figure(figure: Figure, path: Path) -> Path:
+    path = Path(path)
+    file_format = output_format(path)
+    if not path.parent.is_dir():
+        raise BadInput(f"{path}: directory {path.parent} does not exist")
+    try:
+        figure.savefig(path, format=file_format, dpi=DPI, metadata=_METADATA[file_format])
+    except OSError as error:
+        raise KnowledgeBaseError(f"{path}: cannot write the picture ({error.strerror or error})") from error
+    return path
+
+
+def png_bytes(figure: Figure, dpi: int = DPI) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi, metadata=_METADATA["png"])
+    return buffer.getvalue()

@@ -1,0 +1,223 @@
+"""One case on a time axis, in days after the first dose: the dose, imaging, and every marker in its own lane.
+
+    lane 0   <drug> dose       first dose at day 0
+    lane 1   imaging           flare seen (label above the point), regression (label below: they never collide)
+    lane 2+  one per marker    a point with an arrow up/down (or +, -, =) at the day it was reported
+
+The flare window (onset to regression) is shaded across all lanes. Findings whose day the text does not
+give go to a narrow "day not stated" panel on the right, in the same lanes, instead of being dropped.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
+
+from extractor.graph.queries import CaseTimeline, TimelineEvent, case_timeline
+from extractor.models import CaseFindings
+from extractor.viz.style import DOSE_COLOUR, FLARE_COLOUR, REGRESSION_COLOUR, direction_style
+
+IMAGING_LANE = "imaging"
+ARROW_LENGTH = 0.34  # in lanes: an arrow stays inside its own lane
+# Directions without an up/down reading are drawn as a symbol above the point.
+SYMBOL_MARKERS = {"positive": "$+$", "negative": "$\u2212$", "normal": "$=$"}
+LEGEND_MARKERS = {"increased": "$\\uparrow$", "decreased": "$\\downarrow$", **SYMBOL_MARKERS}
+
+
+def case_label(case: CaseFindings | CaseTimeline) -> str:
+    """How a case is named to people: its PMID, else its PMCID or DOI."""
+    if case.pmid:
+        return f"PMID {case.pmid}"
+    if case.pmcid:
+        return case.pmcid
+    return f"doi:{case.doi}" if case.doi else case.id
+
+
+def plot_timeline(case: CaseFindings) -> Figure:
+    timeline = case_timeline(case)
+    drug = _anchor_drug(timeline)
+    markers = marker_lanes(timeline)
+    lane_names = [f"{drug} dose", IMAGING_LANE, *markers]
+    flare = _first(timeline, "flare")
+    resolution = _first(timeline, "resolution")
+    undated = _undated_points(flare, markers)
+
+    figure = Figure(figsize=(10, 2.4 + 0.42 * len(lane_names)), layout="constrained")
+    if undated:
+        grid = figure.add_gridspec(1, 2, width_ratios=[7, 1.3])
+        axes = figure.add_subplot(grid[0])
+        side = figure.add_subplot(grid[1], sharey=axes)
+    else:
+        axes, side = figure.add_subplot(), None
+
+    _draw_lanes(axes, lane_names)
+    axes.set_xlim(*_day_range(timeline))
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_xlabel(f"days after the first dose of {drug}")
+    axes.axvline(0, color=DOSE_COLOUR, linewidth=0.8, linestyle=":")
+    _draw_flare_window(axes, flare, resolution)
+    _draw_dose(axes)
+    _draw_imaging(axes, flare, resolution, lane=1)
+    for lane, events in enumerate(markers.values(), start=2):
+        for event in events:
+            if event.day is not None:
+                _draw_marker(axes, event.day, lane, event.direction)
+    if side is not None:
+        _draw_undated(side, undated)
+
+    figure.suptitle(f"{drug} \u2014 {case_label(timeline)}", fontsize=13, fontweight="bold")
+    axes.set_title(_subtitle(timeline), loc="left", fontsize=9, color="#444444")
+    figure.legend(handles=_legend_handles(timeline, flare, resolution), loc="outside lower center", ncol=3,
+                  fontsize=8, frameon=False)
+    return figure
+
+
+def marker_lanes(timeline: CaseTimeline) -> dict[str, list[TimelineEvent]]:
+    """Marker events grouped by marker; lanes by first stated day (undated-only markers last), then name."""
+    lanes: dict[str, list[TimelineEvent]] = {}
+    for event in timeline.events:
+        if event.kind == "marker":
+            lanes.setdefault(event.what, []).append(event)
+
+    def first_day(name: str) -> tuple[int, int, str]:
+        days = [event.day for event in lanes[name] if event.day is not None]
+        return (0, min(days), name) if days else (1, 0, name)
+
+    return {name: lanes[name] for name in sorted(lanes, key=first_day)}
+
+
+def _anchor_drug(timeline: CaseTimeline) -> str:
+    """The drug whose first dose is day 0: the engagers when there are any, else the first therapy named."""
+    dose = _first(timeline, "dose")
+    if dose is not None:
+        return dose.what
+    return timeline.drugs[0] if timeline.drugs else "therapy"
+
+
+def _first(timeline: CaseTimeline, kind: str) -> TimelineEvent | None:
+    return next((event for event in timeline.events if event.kind == kind), None)
+
+
+def _subtitle(timeline: CaseTimeline) -> str:
+    parts = [timeline.disease or "disease not stated"]
+    if not timeline.flare_reported:
+        parts.append("no flare reported")
+    return " \u00b7 ".join(parts)
+
+
+def _day_range(timeline: CaseTimeline) -> tuple[float, float]:
+    days = [0, *(event.day for event in timeline.events if event.day is not None)]
+    low, high = min(days), max(days)
+    high = max(high, low + 7)  # a week at least, so a day-0-only case is not a squeezed line
+    pad = max(1.0, (high - low) * 0.06)
+    return low - pad, high + pad
+
+
+def _draw_lanes(axes, lane_names: Sequence[str]) -> None:
+    axes.set_yticks(range(len(lane_names)), lane_names)
+    axes.set_ylim(len(lane_names) - 0.5, -0.5)  # first lane on top
+    for lane in range(len(lane_names) - 1):
+        axes.axhline(lane + 0.5, color="#DDDDDD", linewidth=0.8)
+    axes.axhline(1.5, color="#999999", linewidth=1.0)  # treatment and imaging above, markers below
+    axes.tick_params(axis="y", length=0)
+    axes.grid(axis="x", color="#EEEEEE", linewidth=0.6)
+    axes.set_axisbelow(True)
+
+
+def _draw_flare_window(axes, flare: TimelineEvent | None, resolution: TimelineEvent | None) -> None:
+    if flare is None or flare.day is None:
+        return
+    if resolution is not None and resolution.day is not None and resolution.day >= flare.day:
+        axes.axvspan(flare.day, resolution.day, color=FLARE_COLOUR, alpha=0.18, linewidth=0)
+    else:  # flare seen, end not stated: shade to the edge, hatched to say it is open-ended
+        axes.axvspan(flare.day, axes.get_xlim()[1], facecolor=FLARE_COLOUR, alpha=0.12, hatch="//",
+                     edgecolor=FLARE_COLOUR, linewidth=0)
+
+
+def _draw_dose(axes) -> None:
+    axes.plot([0], [0], marker="v", markersize=10, color=DOSE_COLOUR, linestyle="none")
+    axes.annotate("first dose", (0, 0), xytext=(8, 0), textcoords="offset points", va="center", fontsize=8)
+
+
+def _draw_imaging(axes, flare: TimelineEvent | None, resolution: TimelineEvent | None, lane: int) -> None:
+    if flare is not None and flare.day is not None:
+        axes.plot([flare.day], [lane], marker="D", markersize=8, color=FLARE_COLOUR, linestyle="none")
+        axes.annotate("flare", (flare.day, lane), xytext=(0, 6), textcoords="offset points",
+                      ha="center", va="bottom", fontsize=8, color="#8A5A00")
+    if resolution is not None and resolution.day is not None:
+        axes.plot([resolution.day], [lane], marker="o", markersize=8, color=REGRESSION_COLOUR, linestyle="none")
+        axes.annotate("regression", (resolution.day, lane), xytext=(0, -6), textcoords="offset points",
+                      ha="center", va="top", fontsize=8, color="#00603F")
+
+
+def _draw_marker(axes, x: float, lane: int, direction: str) -> None:
+    style = direction_style(direction)
+    axes.plot([x], [lane], marker="o", markersize=5, color=style.colour, linestyle="none", zorder=3)
+    if direction in ("increased", "decreased"):
+        tip = lane - ARROW_LENGTH if direction == "increased" else lane + ARROW_LENGTH
+        axes.annotate("", xy=(x, tip), xytext=(x, lane), zorder=3,
+                      arrowprops={"arrowstyle": "-|>", "color": style.colour, "linewidth": 1.6,
+                                  "shrinkA": 0, "shrinkB": 0, "mutation_scale": 12})
+    else:
+        axes.plot([x], [lane - 0.25], marker=SYMBOL_MARKERS.get(direction, "$?$"), markersize=8,
+                  color=style.colour, linestyle="none", zorder=3)
+
+
+def _undated_points(flare: TimelineEvent | None,
+                    markers: dict[str, list[TimelineEvent]]) -> list[tuple[int, str]]:
+    """(lane, what) for every finding without a day: 'flare' in the imaging lane, else a marker direction."""
+    points = []
+    if flare is not None and flare.day is None:
+        points.append((1, "flare"))
+    for lane, events in enumerate(markers.values(), start=2):
+        points.extend((lane, event.direction) for event in events if event.day is None)
+    return points
+
+
+def _draw_undated(side, points: list[tuple[int, str]]) -> None:
+    side.set_facecolor("#F4F4F4")
+    side.set_xlim(0, 1)
+    side.set_xticks([])
+    side.tick_params(axis="y", labelleft=False, length=0)
+    side.set_title("day not stated", fontsize=9, color="#444444")
+    for lane in range(int(side.get_ylim()[0] + 0.5) - 1):
+        side.axhline(lane + 0.5, color="#DDDDDD", linewidth=0.8)
+    per_lane: dict[int, list[str]] = {}
+    for lane, what in points:
+        per_lane.setdefault(lane, []).append(what)
+    for lane, items in per_lane.items():
+        for index, what in enumerate(items):
+            x = (index + 1) / (len(items) + 1)  # spread several undated findings of one lane
+            if what == "flare":
+                side.plot([x], [lane], marker="D", markersize=8, color=FLARE_COLOUR, linestyle="none")
+                side.annotate("flare", (x, lane), xytext=(0, 6), textcoords="offset points", ha="center",
+                              va="bottom", fontsize=8, color="#8A5A00")
+            else:
+                _draw_marker(side, x, lane, what)
+
+
+def _legend_handles(timeline: CaseTimeline, flare: TimelineEvent | None,
+                    resolution: TimelineEvent | None) -> list:
+    handles: list = [Line2D([], [], marker="v", color=DOSE_COLOUR, linestyle="none", label="first dose (day 0)")]
+    if flare is not None:
+        seen = flare.what.replace("; ", ", ") or "flare"
+        handles.append(Line2D([], [], marker="D", color=FLARE_COLOUR, linestyle="none",
+                              label=textwrap.fill(f"flare on imaging: {seen}", 40)))
+        if flare.day is not None:
+            end = resolution.day if resolution is not None else None
+            window = f"day {flare.day}\u2013{end}" if end is not None else f"from day {flare.day}, end not stated"
+            handles.append(Patch(facecolor=FLARE_COLOUR, alpha=0.25, label=f"flare window ({window})"))
+    if resolution is not None:
+        handles.append(Line2D([], [], marker="o", color=REGRESSION_COLOUR, linestyle="none",
+                              label="regression on imaging"))
+    directions = dict.fromkeys(event.direction for event in timeline.events if event.kind == "marker")
+    for direction in directions:
+        style = direction_style(direction)
+        handles.append(Line2D([], [], marker=LEGEND_MARKERS.get(direction, "o"), markersize=9,
+                              color=style.colour, linestyle="none", label=style.label))
+    return handles
