@@ -1,0 +1,107 @@
+"""Figure 2: extraction throughput against the floor, on the same PubMed XML file.
+
+The floor is the least any extractor built on these tools must do: lxml parsing of the records and
+scispaCy's tokenizer over the same texts (title, abstract sections, keywords), nothing else. Full
+extraction is flarekb's own path: iter_pubmed_xml -> extract_many -> CaseFindings, in 1 and 2 processes.
+Loading the spaCy pipeline is done before the clock starts in the measuring process (it is paid once per
+run, not per document); with 2 processes the workers' start-up is inside the clock, as a user pays it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from benchmarks.common import Stopwatch, children_peak_rss_mb, interleaved_runs
+from benchmarks.corpus import pubmed_xml_file
+
+RECORD_TAG = "PubmedArticle"
+TEXT_TAGS = ("ArticleTitle", "AbstractText", "Keyword")
+
+
+def floor_tokenizer():
+    """scispaCy's tokenizer on a blank English pipeline: the tokenizer flarekb's pipeline is built on."""
+    import spacy
+    from scispacy.custom_tokenizer import combined_rule_tokenizer
+
+    nlp = spacy.blank("en")
+    return combined_rule_tokenizer(nlp)
+
+
+def measure_floor(path: Path) -> dict:
+    """lxml iterparse + scispaCy tokenizer over every record's title, abstract and keywords."""
+    from lxml import etree
+
+    tokenizer = floor_tokenizer()
+    documents = tokens = 0
+    with Stopwatch() as watch:
+        for _, record in etree.iterparse(str(path), tag=RECORD_TAG, resolve_entities=False, no_network=True):
+            texts = [" ".join("".join(element.itertext()).split()) for element in record.iter(*TEXT_TAGS)]
+            tokens += len(tokenizer("\n\n".join(texts)))
+            documents += 1
+            _release(record)
+    return _throughput(documents, watch.seconds, tokens=tokens)
+
+
+def measure_extraction(path: Path, n_process: int) -> dict:
+    """flarekb's parser and extractor over the file; counts what was found, so the work is visibly done."""
+    from extractor.nlp import extract_findings, extract_many
+    from extractor.sources.pubmed_xml import iter_pubmed_xml
+
+    _warm_up(path, extract_findings)
+    with Stopwatch() as watch:
+        findings = list(extract_many(iter_pubmed_xml(path), n_process=n_process))
+    result = _throughput(len(findings), watch.seconds)
+    result.update(
+        n_process=n_process,
+        with_flare=sum(case.flare.reported for case in findings),
+        markers=sum(len(case.markers) for case in findings),
+        drugs=sum(len(case.drugs) for case in findings),
+    )
+    if n_process > 1:
+        result["workers_peak_rss_mb"] = children_peak_rss_mb()
+    return result
+
+
+def _warm_up(path: Path, extract_findings) -> None:
+    """Load the pipeline and lexicons with the first record, so the clock measures throughput, not set-up."""
+    from extractor.sources.pubmed_xml import iter_pubmed_xml
+
+    extract_findings(next(iter(iter_pubmed_xml(path))))
+
+
+def _throughput(documents: int, seconds: float, tokens: int | None = None) -> dict:
+    result = {"documents": documents, "seconds": round(seconds, 4), "docs_per_s": round(documents / seconds, 1)}
+    if tokens is not None:
+        result.update(tokens=tokens, tokens_per_s=round(tokens / seconds))
+    return result
+
+
+def _release(element) -> None:
+    """Free a finished record and its processed siblings: what keeps iterparse in constant memory."""
+    element.clear(keep_tail=True)
+    parent = element.getparent()
+    while parent is not None and element.getprevious() is not None:
+        del parent[0]
+
+
+def run(plan, log) -> dict:
+    """The figure: floor, extraction in 1 process and in 2, interleaved, each `plan.repeats` times."""
+    path = pubmed_xml_file(plan.extraction_docs)
+    log(f"  extraction: {plan.extraction_docs:,} abstracts in {path.name} ({path.stat().st_size / 2**20:.1f} MB)")
+    runs = interleaved_runs(
+        {
+            "floor": (measure_floor, (path,)),
+            "extraction_1_process": (measure_extraction, (path, 1)),
+            "extraction_2_processes": (measure_extraction, (path, 2)),
+        },
+        plan.repeats,
+        log,
+    )
+    tokens = runs["floor"]["median"]["tokens"]
+    floor_rate = runs["floor"]["median"]["docs_per_s"]
+    for name in ("extraction_1_process", "extraction_2_processes"):
+        median = runs[name]["median"]
+        median["tokens_per_s"] = round(tokens / median["seconds"])
+        # How many times slower than the floor: 1.0 would be extraction at the speed of tokenisation.
+        median["times_floor"] = round(floor_rate / median["docs_per_s"], 2)
+    return {"input": {"file": path.name, "documents": plan.extraction_docs, "bytes": path.stat().st_size}, **runs}
