@@ -120,7 +120,7 @@ class FakeNcbi:
     pmc: dict[str, bytes] = field(default_factory=dict)  # PMCID -> <article>
     searches: dict[str, list[str]] = field(default_factory=dict)  # term -> PMIDs
     related: dict[str, list[str]] = field(default_factory=dict)  # PMID -> related PMIDs (pubmed_pubmed)
-    faults: list[str] = field(default_factory=list)  # applied to the next requests, one each, in order
+    faults: list[str | None] = field(default_factory=list)  # for the next requests, one each (None: no fault)
     retry_after: str = "1"  # the Retry-After header of a 429
     hang_seconds: float = 1.5  # how long a "hang" waits before answering (bounded: the thread ends)
     error_message: str = "Unable to obtain query #1"  # the text of an "error-body" answer

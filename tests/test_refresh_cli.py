@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -151,3 +152,33 @@ def test_an_html_page_is_retried_and_never_cached(ncbi, tmp_path):
     cached = (tmp_path / "corpora" / "pubmed" / "9997.xml").read_bytes()
     assert b"<html" not in cached and b"<PubmedArticleSet>" in cached
     assert kb_ids(tmp_path) == {"9997"}
+
+
+def test_a_refresh_killed_mid_fetch_loses_nothing_and_the_next_one_resumes(ncbi, tmp_path):
+    assert flarekb(ncbi, tmp_path, "12091962").returncode == 0
+    kb_before = (tmp_path / "kb" / store.FINDINGS_FILE).read_bytes()
+    pmids = [str(32000000 + n) for n in range(250)]
+    ncbi.pubmed.update({pmid: record_with_ids(ncbi.pubmed["9997"], pmid) for pmid in pmids})
+    ncbi.faults, ncbi.hang_seconds = [None, "hang"], 5.0  # the second batch never comes while we watch
+    environment = {**os.environ, "FLAREKB_EUTILS_URL": ncbi.url}
+    command = [sys.executable, "-m", "extractor", "refresh", *pmids,
+               "--kb", str(tmp_path / "kb"), "--corpora", str(tmp_path / "corpora")]
+    process = subprocess.Popen(command, cwd=REPO, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while len(ncbi.calls("efetch.fcgi")) < 3 and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.05)
+        assert len(ncbi.calls("efetch.fcgi")) == 3, "the refresh never reached its second batch"
+    finally:
+        process.kill()  # SIGKILL: no handler runs, nothing gets tidied up
+        process.communicate(timeout=30)
+    assert (tmp_path / "kb" / store.FINDINGS_FILE).read_bytes() == kb_before
+    cached = sorted(p.stem for p in (tmp_path / "corpora" / "pubmed").glob("[0-9]*.xml"))
+    assert cached == sorted(["12091962", *pmids[:200]])  # the first batch, whole; nothing of the second
+    for pmid in cached:
+        assert ncbi.pubmed[pmid] in (tmp_path / "corpora" / "pubmed" / f"{pmid}.xml").read_bytes()
+
+    resumed = flarekb(ncbi, tmp_path, *pmids)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "50 record(s) fetched, 200 from cache" in resumed.stdout
+    assert kb_ids(tmp_path) == {"12091962", *pmids}
