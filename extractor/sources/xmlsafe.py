@@ -95,13 +95,15 @@ def describe_xml_error(error: Exception, total_lines: int) -> str:
     An error on the input's last line (other than trailing junk) means the input stops early: truncated.
     """
     message = (getattr(error, "msg", None) or str(error) or type(error).__name__).splitlines()[0]
+    if "Excessive depth" in message:
+        return "XML nested deeper than 256 levels; refused"
+    if "Resource limit exceeded" in message:
+        return f"XML exceeds the parser's size limits; refused ({message})"
+    if "encoding" in message.lower():
+        return f"wrong character encoding ({message})"
     at_last_line = (getattr(error, "lineno", None) or 0) >= total_lines and "Extra content" not in message
     if "Premature end of data" in message or "Document is empty" in message or at_last_line:
         return f"truncated XML ({message})"
-    if "Excessive depth" in message:
-        return "XML nested deeper than 256 levels; refused"
-    if "encoding" in message.lower():
-        return f"wrong character encoding ({message})"
     return f"not well-formed XML ({message})"
 
 
