@@ -26,8 +26,8 @@ EXAMPLES = (
 )
 
 # Intent cues, tried in this order: a paper id, then markers, then onset, then drugs.
-_PAPER_ID = re.compile(r"(?<![\w-])(PMC\d+|\d{6,9}|10\.\d{4,9}/\S+)\b", re.IGNORECASE)
-_CASE = re.compile(r"\b(case|show|paper|pmid|pmcid|doi|timeline|happen\w*|article)\b", re.IGNORECASE)
+_PAPER_ID = re.compile(r"\b(?:case|pmid|pmcid|paper|article|show|timeline of)\b[\s:#]*"
+                       r"(PMC\d+|\d{1,9}|10\.\d{4,9}/\S+)", re.IGNORECASE)
 _MARKERS = re.compile(r"\b(bio)?markers?\b|\blabs?\b|\blaborator|\bsignatures?\b", re.IGNORECASE)
 _ONSET = re.compile(r"\bwhen\b|\bonset\b|how (early|soon|fast|quickly)|\bwhich day\b|\bwhat day\b|\bstart",
                     re.IGNORECASE)
@@ -57,7 +57,7 @@ class Answer:
 def answer(index: KnowledgeIndex, question: str) -> Answer:
     """Map a plain question onto a query and run it."""
     paper = _PAPER_ID.search(question)
-    if paper and _CASE.search(question):
+    if paper:
         cases = queries.cases_for_paper(index, paper.group(1))
         return Answer("case", f"case {paper.group(1)}", [queries.case_timeline(case) for case in cases])
     if _MARKERS.search(question):

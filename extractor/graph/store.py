@@ -208,6 +208,7 @@ def write_atomically(path: Path, data: bytes) -> None:
     path = Path(path)
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(descriptor, path.stat().st_mode & 0o777 if path.exists() else 0o644)  # mkstemp makes it 0600
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
             handle.flush()

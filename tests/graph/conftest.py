@@ -19,7 +19,7 @@ DEXAMETHASONE = Drug("dexamethasone", "steroid", [])
 
 
 def marker(name: str, direction: str, day: int | None) -> MarkerFinding:
-    sentence = f"On day {day} the {name} was {direction}."
+    sentence = f"On day {day} the {name} was {direction}." if day is not None else f"The {name} was {direction}."
     return MarkerFinding(name, direction, day, sentence, 0, len(name))
 
 
@@ -30,7 +30,7 @@ def case(pmid: str, drugs: list[Drug], markers: list[MarkerFinding], onset: int 
         drugs=drugs, disease="small-cell lung cancer",
         flare=Flare(reported=flare, onset_day=onset if flare else None,
                     manifestations=["tumor swelling"] if flare else [],
-                    evidence=[f"Day {onset} imaging showed tumour swelling."] if flare else []),
+                    evidence=["Imaging showed marked tumour swelling."] if flare else []),
         markers=markers, resolution_day=resolution,
     )
 

@@ -1,3 +1,6 @@
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -67,3 +70,44 @@ def test_lock_refuses_a_second_writer_without_waiting(tmp_path: Path):
         with pytest.raises(KnowledgeBaseError, match="another flarekb process"):
             with store.kb_lock(tmp_path, wait=False):
                 pass
+
+
+def test_remove_papers_by_pmid_pmcid_or_doi_and_reports_the_missing(tmp_path: Path):
+    third = case("333")
+    third.pmid, third.pmcid = None, "PMC333"
+    store.save(tmp_path, [case("111"), case("222"), third])
+    summary, missing = store.remove_papers(tmp_path, ["111", "pmc333", "999"])
+    assert summary.removed == ["111", "333"] and missing == ["999"] and summary.total == 1
+    assert [c.id for c in store.load_findings(tmp_path)] == ["222"]
+
+
+def test_a_lock_left_by_a_killed_process_is_detected_and_its_temporary_files_cleared(tmp_path: Path):
+    # A real process takes the lock, starts a write, and dies by SIGKILL in the middle of it.
+    store.save(tmp_path, [case("111")])
+    before = (tmp_path / store.FINDINGS_FILE).read_bytes()
+    holder = subprocess.Popen([sys.executable, "-c", f"""
+import sys, time
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from extractor.graph import store
+with store.kb_lock(Path({str(tmp_path)!r})):
+    (Path({str(tmp_path)!r}) / ".findings.jsonl.abc.tmp").write_text("half a knowledge ba")
+    print("writing", flush=True)
+    time.sleep(60)
+"""], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline() == "writing\n"
+    holder.send_signal(signal.SIGKILL)
+    holder.wait()
+    with store.kb_lock(tmp_path, wait=False) as lock:
+        assert lock.stale_pid == holder.pid
+        assert lock.removed_temporaries == [".findings.jsonl.abc.tmp"]
+    assert (tmp_path / store.FINDINGS_FILE).read_bytes() == before
+    with store.kb_lock(tmp_path) as lock:  # a clean release leaves nothing to detect
+        assert lock.stale_pid is None and lock.removed_temporaries == []
+
+
+def test_written_files_are_readable_by_others_like_any_output(tmp_path: Path):
+    store.save(tmp_path, [case("111")])
+    assert (tmp_path / store.FINDINGS_FILE).stat().st_mode & 0o777 == 0o644
