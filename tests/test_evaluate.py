@@ -1,0 +1,87 @@
+"""`flarekb evaluate`: scoring against gold, document matching by identifier, and the development-corpus figures."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from extractor.cli import app
+from extractor.evaluate import evaluate, evaluation_documents, load_gold
+
+
+def write_gold_corpus(tmp_path):
+    """A two-document corpus written for this test: one flare case, one without."""
+    docs = tmp_path / "corpus" / "docs"
+    docs.mkdir(parents=True)
+    (docs / "a.json").write_text(json.dumps({
+        "id": "a", "pmid": "111", "pmcid": None, "doi": None, "title": "Flare after mosunetuzumab",
+        "text": "A 70-year-old man with follicular lymphoma received mosunetuzumab. On day 3 the inguinal lymph "
+                "nodes were enlarged, consistent with tumor flare, and ferritin rose.",
+    }))
+    (docs / "b.json").write_text(json.dumps({
+        "id": "b-file", "pmid": None, "pmcid": "PMC2", "doi": "10.1/X", "title": "CRS after glofitamab",
+        "text": "A 50-year-old woman with DLBCL received glofitamab and had cytokine release syndrome on day 1.",
+    }))
+    gold = tmp_path / "corpus" / "gold.jsonl"
+    lines = [
+        {"id": "a", "pmid": "111", "engagers": ["mosunetuzumab"], "flare": True, "flare_onset_day": [2, 3],
+         "markers": [{"marker": "ferritin", "direction": "increased"}, {"marker": "crp", "direction": "increased"}]},
+        {"id": "b", "doi": "10.1/x", "engagers": ["glofitamab", "epcoritamab"], "flare": False,
+         "flare_onset_day": None, "markers": []},
+        {"id": "c", "pmid": "999", "engagers": [], "flare": False, "markers": []},
+    ]
+    gold.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    return gold
+
+
+def test_scores_match_documents_by_any_identifier_and_list_disagreements(tmp_path):
+    gold = write_gold_corpus(tmp_path)
+    report = evaluate(load_gold(gold), evaluation_documents(gold, []))
+
+    assert report.unmatched_gold == ["c"]  # no document carries pmid 999
+    assert (report.engagers.true_positives, report.engagers.false_negatives) == (2, 1)
+    assert report.engagers.precision == 1.0 and report.engagers.recall == pytest.approx(2 / 3)
+    assert (report.markers.true_positives, report.markers.false_negatives) == (1, 1)
+    assert report.flare.value == 1.0 and report.onset_day.value == 1.0
+    assert "b: engager missed: epcoritamab" in report.disagreements
+    assert "a: marker missed: crp increased" in report.disagreements
+
+
+def test_cli_prints_figures_and_disagreements(tmp_path):
+    gold = write_gold_corpus(tmp_path)
+    result = CliRunner().invoke(app, ["evaluate", "--gold", str(gold)])
+    assert result.exit_code == 0, result.output
+    assert "engagers" in result.output and "F1 0.800" in result.output
+    assert "onset day" in result.output and "marker missed: crp increased" in result.output
+
+
+def test_cli_json_output_and_explicit_paths(tmp_path):
+    gold = write_gold_corpus(tmp_path)
+    result = CliRunner().invoke(app, ["evaluate", "--gold", str(gold), "--json", str(tmp_path / "corpus" / "docs" / "a.json")])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output)
+    assert figures["documents"] == 1 and figures["unmatched_gold"] == ["b", "c"]
+
+
+def test_unreadable_gold_is_bad_input(tmp_path):
+    from extractor.errors import BadInput
+
+    bad = tmp_path / "gold.jsonl"
+    bad.write_text("{not json\n")
+    with pytest.raises(BadInput, match="gold.jsonl:1"):
+        load_gold(bad)
+    with pytest.raises(BadInput, match="cannot read"):
+        load_gold(tmp_path / "absent.jsonl")
+
+
+def test_development_corpus_meets_the_issue_targets(shared_dir):
+    gold = shared_dir / "corpus" / "gold.jsonl"
+    report = evaluate(load_gold(gold), evaluation_documents(gold, []))
+
+    assert report.unmatched_gold == []  # the seeds are found beside the corpus
+    assert report.engagers.f1 >= 0.95, report.disagreements
+    assert report.flare.value >= 0.95, report.disagreements
+    assert report.markers.f1 >= 0.85, report.disagreements
+    assert report.onset_day.value >= 0.85, report.disagreements
