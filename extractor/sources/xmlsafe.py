@@ -51,18 +51,24 @@ def iterparse_xml(
     head = source.read(_PROLOG_BYTES)
     refuse_entity_declarations(head, name)
     source.seek(0)
-    events = etree.iterparse(source, events=("start", "end"), remove_pis=True, **_PARSER_OPTIONS)
-    checked_dtd = False
+    # libxml2 filters by tag, so Python sees only the root's start and the records, not every element.
+    events = etree.iterparse(
+        source, events=("start", "end"), tag=sorted(set(tags) | roots), remove_pis=True, **_PARSER_OPTIONS
+    )
+    root_checked = False
     try:
         for event, element in events:
-            if not checked_dtd:  # the first start event: the DOCTYPE has been read, the root just opened
+            if not root_checked:  # the first event is the root opening: the DOCTYPE has been read by now
                 refuse_internal_dtd_entities(element, name)
                 check_root(element, name, roots)
-                checked_dtd = True
+                root_checked = True
             if event == "end" and local_name(element) in tags:
                 yield element
     except (etree.XMLSyntaxError, ValueError) as error:
         raise BadInput(f"{name}: {describe_xml_error(error, _count_lines(source))}") from None
+    if not root_checked:  # no event at all: the root is none of `roots`
+        refuse_internal_dtd_entities(events.root, name)
+        check_root(events.root, name, roots)
 
 
 def check_root(root: etree._Element, name: str, roots: frozenset[str]) -> None:

@@ -20,7 +20,6 @@ _BLOCK_TAGS = frozenset(
     {"p", "title", "label", "caption", "list", "list-item", "sec", "table", "thead", "tbody", "tr", "td", "th",
      "disp-quote", "def-list", "def-item", "term", "def", "break", "AbstractText"}
 )
-_SPACE = re.compile(r"\s+")
 _ENDS_WORD = "),;"
 _STARTS_WORD = "("
 _LEADING_WORD = re.compile(r"\S*")
@@ -29,7 +28,8 @@ _BOUNDARY = "\x00"  # placeholder between pieces; NUL cannot occur in XML text
 
 
 def normalise_space(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()
+    """Runs of whitespace (newlines, tabs, no-break spaces) become one space; ends stripped."""
+    return " ".join(text.split())
 
 
 def inline_text(element: etree._Element, skip: frozenset[str] = frozenset()) -> str:
