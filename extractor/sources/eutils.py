@@ -23,8 +23,9 @@ from typing import TypeVar
 import requests
 
 from extractor import __version__
-from extractor.errors import FetchError
+from extractor.errors import BadInput, FetchError
 from extractor.sources import records
+from extractor.sources.identifiers import is_pmcid, is_pmid
 from extractor.sources.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
@@ -102,13 +103,14 @@ class EutilsClient:
     def esearch(self, term: str, *, db: str = "pubmed", retmax: int = 10000) -> records.SearchResult:
         """Run a query (with usehistory, so the result also names a WebEnv) and return up to `retmax` ids."""
         params = {"db": db, "term": term, "retmax": str(retmax), "usehistory": "y"}
-        return self.call("esearch.fcgi", params, read=records.read_esearch, about=f"search {term!r}")
+        about = f"search {term[:60]!r}" + ("..." if len(term) > 60 else "")
+        return self.call("esearch.fcgi", params, read=records.read_esearch, about=about)
 
     def efetch(self, db: str, ids: Sequence[str]) -> dict[str, bytes]:
         """Fetch up to MAX_BATCH records (db pubmed or pmc) as {id: that record's XML document}.
 
         Ids NCBI does not know are simply absent from the answer."""
-        _check_batch(ids)
+        _check_batch(ids, is_pmid if db == "pubmed" else is_pmcid)
         read = records.read_pubmed_set if db == "pubmed" else records.read_pmc_set
         # PMC's own uids are the digits of the PMCID; the answer names each article by its PMCID again.
         uids = [i.removeprefix("PMC") for i in ids] if db == "pmc" else list(ids)
@@ -119,7 +121,7 @@ class EutilsClient:
         """Ids linked from `ids` by `linkname` (e.g. pubmed_pubmed for related articles), in NCBI's order.
 
         For a paper's own PMC copy the linkname is pubmed_pmc; pubmed_pmc_refs would list citing papers."""
-        _check_batch(ids)
+        _check_batch(ids, is_pmid)
         db = linkname.split("_")[1]
         params = {"dbfrom": dbfrom, "db": db, "linkname": linkname, "id": ",".join(ids), "cmd": "neighbor"}
         return self.call(
@@ -202,9 +204,13 @@ class EutilsClient:
         return text.replace(self.api_key, "***") if self.api_key else text
 
 
-def _check_batch(ids: Sequence[str]) -> None:
+def _check_batch(ids: Sequence[str], is_valid: Callable[[str], bool]) -> None:
+    """Ids reach a request only in their canonical form (normalise them with identifiers.py first)."""
     if not 0 < len(ids) <= MAX_BATCH:
         raise ValueError(f"an E-utilities batch holds 1 to {MAX_BATCH} ids, not {len(ids)}")
+    bad = [i for i in ids if not is_valid(i)]
+    if bad:
+        raise BadInput(f"not a valid id for an E-utilities request: {bad[0][:40]!r}")
 
 
 def _about(db: str, ids: Sequence[str]) -> str:

@@ -81,7 +81,9 @@ def read_esearch(data: bytes) -> SearchResult:
 
 
 def read_elink(data: bytes, linkname: str) -> list[str]:
-    """The ids linked by `linkname`, first seen first, leaving out the ids the request asked about."""
+    """The ids linked by `linkname`, first seen first, leaving out the ids the request asked about.
+
+    Link ids are digits in every database (PubMed PMIDs, PMC's numeric uids)."""
     root = _read_xml(data, "eLinkResult")
     asked = {text.strip() for text in root.xpath("LinkSet/IdList/Id/text()")}
     linked: dict[str, None] = {}
@@ -89,6 +91,8 @@ def read_elink(data: bytes, linkname: str) -> list[str]:
         if (link_set.findtext("LinkName") or "").strip() != linkname:
             continue
         for text in link_set.xpath("Link/Id/text()"):
+            if not is_pmid(text.strip()):
+                raise InvalidResponse(f"elink returned an id that is not a number ({text.strip()[:20]!r})")
             if text.strip() not in asked:
                 linked[text.strip()] = None
     return list(linked)

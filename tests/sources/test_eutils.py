@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from extractor.errors import BadInput
 from extractor.sources import cache
 from extractor.sources.crawl import fetch_records
 from extractor.sources.eutils import MAX_BATCH, EutilsClient, EutilsError
@@ -245,3 +246,11 @@ def test_the_rate_limiter_waits_for_the_oldest_request_to_leave_the_window():
         limiter.wait()
         sends.append(now[0])
     assert all(later - earlier >= 1.0 - 1e-9 for earlier, later in zip(sends, sends[3:]))
+
+
+@pytest.mark.parametrize(("db", "bad"), [("pubmed", "123&db=pmc"), ("pubmed", "../1"), ("pmc", "PMC1/../2"), ("pmc", "123")])
+def test_an_id_that_is_not_canonical_never_reaches_a_request(catalog, db, bad):
+    with FakeNcbi(catalog) as ncbi:
+        with pytest.raises(BadInput):
+            quick_client(ncbi.url).efetch(db, ["9997" if db == "pubmed" else "PMC1", bad])
+    assert ncbi.received == []
