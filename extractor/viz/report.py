@@ -24,7 +24,7 @@ from extractor.graph.queries import drugs_with_flare, flare_onset, markers_with_
 from extractor.models import CaseFindings
 from extractor.viz.figures import png_bytes
 from extractor.viz.provenance import DOI_URL, PMC_URL, PUBMED_URL, generated_time, paper_url, provenance
-from extractor.viz.signatures import NEIGHBOURS, group_label, plot_signatures, signature_table
+from extractor.viz.signatures import plot_signatures, signature_table
 from extractor.viz.style import DIRECTION_STYLES, direction_style
 from extractor.viz.timeline import case_label, plot_timeline
 
@@ -100,16 +100,18 @@ def write_report(kb_dir: Path, corpora_dir: Path, output: Path) -> Path:
 
 
 def summary_rows(index: KnowledgeIndex) -> list[SummaryRow]:
-    """Drugs with a flare report: engager classes first, the neighbouring therapies last."""
+    """Drugs with a flare report, in the heatmap's order: engager classes first, neighbouring therapies last."""
     onsets = {row.drug: row for row in flare_onset(index)}
+    drugs = {row.drug: row for row in drugs_with_flare(index)}
     rows = []
-    for drug in drugs_with_flare(index):
-        markers = [f"{row.marker} {direction_style(row.direction).arrow} {row.n_cases}"
-                   for row in markers_with_flare(index, drug=drug.drug)[:TOP_MARKERS]]
-        rows.append(SummaryRow(drug.drug, group_label(drug.role, drug.targets), drug.n_cases,
-                               _onset_text(onsets.get(drug.drug)), markers,
-                               [Link(_paper_text(paper), _paper_link(paper)) for paper in drug.papers]))
-    return sorted(rows, key=lambda row: (row.group == NEIGHBOURS, row.group, -row.n_cases, row.drug))
+    for group, lines in signature_table(index).groups:
+        for line in lines:
+            markers = [f"{row.marker} {direction_style(row.direction).arrow} {row.n_cases}"
+                       for row in markers_with_flare(index, drug=line.drug)[:TOP_MARKERS]]
+            papers = [Link(_paper_text(paper), _paper_link(paper)) for paper in drugs[line.drug].papers]
+            rows.append(SummaryRow(line.drug, group, line.n_cases, _onset_text(onsets.get(line.drug)), markers,
+                                   papers))
+    return rows
 
 
 def case_card(case: CaseFindings) -> CaseCard:
