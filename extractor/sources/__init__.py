@@ -22,6 +22,7 @@ __all__ = ["parse_bytes", "read_documents", "sniff_kind"]
 
 _SNIFF_BYTES = 64 * 1024
 _XML_EXTENSIONS = (".xml", ".nxml")
+_TEXT_EXTENSIONS = (".txt", ".md", ".markdown")
 _MAGIC = {
     b"\x1f\x8b": "gzip-compressed data; decompress it first",
     b"PK\x03\x04": "a ZIP archive, not a document",
@@ -92,6 +93,8 @@ def _markup_kind(text: str, name: str, complete: bool) -> str:
         root = "html"
     else:
         match = _FIRST_TAG.search(_PROLOG_NOISE.sub("", text))
+        if match is None and name.lower().endswith(_TEXT_EXTENSIONS):
+            return plain_text.SOURCE  # notes that open with '<!-- ... -->' or '<5 mg/L'
         if match is None:
             if complete:
                 raise BadInput(f"{name}: truncated XML (no root element)")

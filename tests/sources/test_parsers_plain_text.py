@@ -124,3 +124,13 @@ def test_missing_file_and_directory(tmp_path: Path) -> None:
         read_documents(tmp_path / "absent.txt")
     with pytest.raises(BadInput, match="is a directory"):
         read_documents(tmp_path)
+
+
+def test_text_file_opening_with_an_angle_bracket_is_still_text(tmp_path: Path) -> None:
+    path = tmp_path / "note.md"
+    path.write_text("<!-- exported -->\n# Flare case\n\n## Case\n\nIL-6 <5 pg/mL at baseline.\n", encoding="utf-8")
+    document = only(read_documents(path))
+    assert document.title == "Flare case"
+    assert "IL-6 <5 pg/mL at baseline." in document.text
+    with pytest.raises(BadInput, match="truncated XML"):
+        parse_bytes(b"<!-- exported -->", "note.xml")
