@@ -79,7 +79,7 @@ def plot_signatures(index: KnowledgeIndex) -> Figure:
     axes = figure.add_subplot()
     axes.set_xlim(-0.5, n_columns - 0.5)
     axes.set_ylim(len(lines) - 0.5, -0.5)
-    axes.set_xticks(range(len(table.markers)), table.markers, rotation=40, ha="left", rotation_mode="anchor")
+    axes.set_xticks(range(len(table.markers)), table.markers, rotation=90)  # upright names never collide
     axes.xaxis.tick_top()
     labels = ["" if isinstance(line, str) else f"{line.drug} ({_cases(line.n_cases)})" for line in lines]
     axes.set_yticks(range(len(lines)), labels)
