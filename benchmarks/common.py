@@ -101,14 +101,32 @@ def interleaved_runs(
     """Each measurement `repeats` times, each run in its own child, taken in rounds (A B C, A B C, ...):
     a burst of load from other work on the machine then hits every side of a comparison, not just one.
 
-    Returns {name: {"median": {...}, "runs": [...]}}."""
+    Returns {name: {"median": {...}, "runs": [...]}}. A measurement that fails (flarekb code under test
+    raised) is not repeated; it gets {"median": None, "error": <traceback>} and the other figures go on."""
     runs: dict[str, list[dict]] = {name: [] for name in measurements}
+    errors: dict[str, str] = {}
     for round_number in range(1, repeats + 1):
         for name, (function, args) in measurements.items():
+            if name in errors:
+                continue
             started = time.perf_counter()
-            runs[name].append(run_in_child(function, *args))
+            try:
+                runs[name].append(run_in_child(function, *args))
+            except ChildFailed as failure:
+                errors[name] = str(failure)
+                log(f"    {name}: FAILED - {last_line(str(failure))}")
+                continue
             log(f"    {name}: run {round_number}/{repeats} in {time.perf_counter() - started:.1f} s")
-    return {name: {"median": median_of_runs(name_runs), "runs": name_runs} for name, name_runs in runs.items()}
+    return {
+        name: {"median": None, "error": errors[name]} if name in errors
+        else {"median": median_of_runs(name_runs), "runs": name_runs}
+        for name, name_runs in runs.items()
+    }
+
+
+def last_line(text: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1].strip() if lines else ""
 
 
 def median_of_runs(runs: list[dict]) -> dict:

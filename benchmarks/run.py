@@ -22,11 +22,15 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:  # run as a script: make `benchmarks` and `extractor` importable
+# Run as a script, Python puts benchmarks/ itself first on the path, where these module names could shadow
+# others (profile_figure imports cProfile, which imports `profile`); the repository root is what is meant.
+if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    sys.path[0] = str(REPO)
+elif str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from benchmarks import extraction, kb_scale, parsing, refresh  # noqa: E402
-from benchmarks.common import Target, machine  # noqa: E402
+from benchmarks.common import Target, last_line, machine  # noqa: E402
 from benchmarks.corpus import shared_dir  # noqa: E402
 
 RESULTS_DIR = REPO / "benchmarks" / "results"
@@ -63,9 +67,13 @@ FIGURES: dict[str, Callable[[Plan, Callable[[str], None]], dict]] = {
 def check_targets(figures: dict, plan: Plan) -> list[Target]:
     targets: list[Target] = []
     if "extraction" in figures:
-        times = figures["extraction"]["extraction_1_process"]["median"]["times_floor"]
-        targets.append(Target("extraction", "full extraction vs floor (lxml + scispaCy tokenizer), 1 process",
-                              "<= 3.0x the floor's time", f"{times:.2f}x", times <= 3.0))
+        median = figures["extraction"]["extraction_1_process"]["median"]
+        what = "full extraction vs floor (lxml + scispaCy tokenizer), 1 process"
+        if median is None:
+            targets.append(Target("extraction", what, "<= 3.0x the floor's time", "failed", False))
+        else:
+            times = median["times_floor"]
+            targets.append(Target("extraction", what, "<= 3.0x the floor's time", f"{times:.2f}x", times <= 3.0))
     if "parsing" in figures:
         speedup = figures["parsing"]["speed"]["flarekb_over_biopython"]
         targets.append(Target("parsing", "records/s of flarekb's parser vs Bio.Entrez.parse",
@@ -169,6 +177,9 @@ def extraction_lines(figure: dict) -> list[str]:
              f"  {'':<24}{'docs/s':>10}{'tokens/s':>12}{'x floor':>9}{'peak MB':>9}"]
     for name in ("floor", "extraction_1_process", "extraction_2_processes"):
         median = figure[name]["median"]
+        if median is None:
+            lines.append(f"  {name:<24}FAILED: {last_line(figure[name]['error'])}")
+            continue
         times = f"{median.get('times_floor', 1.0):.2f}"
         lines.append(f"  {name:<24}{median['docs_per_s']:>10,.0f}{median['tokens_per_s']:>12,}{times:>9}"
                      f"{median['peak_rss_mb']:>9,.0f}")
