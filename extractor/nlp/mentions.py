@@ -1,14 +1,15 @@
-"""Lexicon mentions in a text: one compiled regular expression over the folded text per search.
+"""Lexicon mentions in a text: compiled regular expressions over the folded text.
 
 Each lexicon surface form becomes a pattern in which case, dash variants, hyphen/space/no-space joins,
 American/British spelling and a plural -s do not matter, and '...' allows up to three intervening words.
-All entity surface forms (drugs, markers, flare events, manifestations, diseases) are alternatives of one
-expression, longest first, so the longest form wins where two start at the same place; cue words are a
-second expression because they may sit inside an entity ("increase in tumour size").
+All entity surface forms (drugs, markers, flare events, manifestations, diseases) are searched together and
+the longest form wins where two start at the same place (the earlier one where they overlap); cue words are
+searched separately because they may sit inside an entity ("increase in tumour size").
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -37,10 +38,15 @@ class Mention:
 def _word_pattern(word: str) -> str:
     pattern = re.escape(word)
     for american, british in spelling_pairs():
-        for spelling in (american, british):
-            if spelling in word:
-                pattern = pattern.replace(re.escape(spelling), f"(?:{re.escape(american)}|{re.escape(british)})")
-                break
+        spelling = american if american in word else british if british in word else None
+        if spelling is None:
+            continue
+        # "tumour" -> tumo(?:r|ur): the shared start stays literal, so a form keeps its literal first letter.
+        shared = os.path.commonprefix([american, british])
+        at = word.index(spelling) + len(shared)
+        variants = f"(?:{re.escape(american[len(shared):])}|{re.escape(british[len(shared):])})"
+        pattern = re.escape(word[:at]) + variants + re.escape(word[at + len(spelling) - len(shared):])
+        break
     if len(word) >= 3 and word[-1].isalpha():
         pattern += "(?:e?s)?"
     return pattern
@@ -56,42 +62,28 @@ def surface_pattern(surface: str) -> str:
 
 @dataclass(frozen=True)
 class _Matcher:
-    regex: re.Pattern[str]
+    regexes: tuple[re.Pattern[str], ...]  # one per literal head of the surface forms
     terms: tuple[Term, ...]  # group "t<i>" matched -> terms[i]
 
 
 def _compile(all_terms: Iterable[Term]) -> _Matcher:
+    """One expression per literal two-character head. An expression that starts with literal characters lets
+    the regex engine jump straight to where it can match, where one alternation of ~500 forms would try every
+    form at every word (thirty times slower). Forms whose first letter a spelling variant changes
+    ("oedema") share one expression without a head."""
     unique = {(t.surface, t.name, t.kind): t for t in all_terms}
     ordered = sorted(unique.values(), key=lambda t: len(t.surface), reverse=True)
-    groups = [f"(?P<t{index}>{surface_pattern(t.surface)})" for index, t in enumerate(ordered)]
-    prefixes = [_literal_prefix(fold(t.surface)) for t in ordered]
-    body = _dispatch(list(zip(prefixes, groups)), depth=0)
-    return _Matcher(re.compile(f"{_BEFORE}(?:{body}){_AFTER}"), tuple(ordered))
-
-
-def _literal_prefix(surface: str) -> str:
-    """The first two characters every match of `surface` starts with ('' when a spelling variant may change them)."""
-    first_word = re.split(r"[\s\-.]+", surface, maxsplit=1)[0]
-    if any(first_word.startswith(a[:2]) or first_word.startswith(b[:2]) for a, b in spelling_pairs() if a[0] != b[0]):
-        return ""
-    return first_word[:2] if len(first_word) >= 2 else first_word[:1]
-
-
-def _dispatch(entries: list[tuple[str, str]], depth: int) -> str:
-    """Alternatives behind one-character lookaheads, two levels deep, so the regex engine tries only the few
-    alternatives that can start at a position (a plain alternation of ~500 forms is 30x slower). The groups
-    keep their relative order inside each branch, so the longest form still wins among those that can match."""
-    if depth == 2:
-        return "|".join(group for _, group in entries)
-    branches: dict[str, list[tuple[str, str]]] = {}
-    for prefix, group in entries:
-        key = prefix[depth] if len(prefix) > depth else ""
-        branches.setdefault(key, []).append((prefix, group))
-    parts = []
-    for key, members in branches.items():
-        inner = _dispatch(members, depth + 1) if key else "|".join(group for _, group in members)
-        parts.append(f"(?={'.' * depth}{re.escape(key)})(?:{inner})" if key else inner)
-    return "|".join(parts)
+    by_head: dict[str, list[str]] = {}
+    for index, term in enumerate(ordered):
+        pattern = surface_pattern(term.surface)
+        head = re.match(r"[a-z0-9]{0,2}", pattern).group()
+        by_head.setdefault(head, []).append(f"(?P<t{index}>{pattern[len(head):]})")
+    regexes = []
+    for head, groups in by_head.items():
+        # the literal head first (found fast), then a check that no letter or digit precedes it
+        start = f"{head}(?<![a-z0-9]{head})" if head else _BEFORE
+        regexes.append(re.compile(f"{start}(?:{'|'.join(groups)}){_AFTER}"))
+    return _Matcher(tuple(regexes), tuple(ordered))
 
 
 @cache
@@ -106,10 +98,11 @@ def _cue_matcher() -> _Matcher:
 
 def _find(matcher: _Matcher, folded: str, start: int, end: int) -> list[Mention]:
     found = []
-    for match in matcher.regex.finditer(folded, start, end):
-        term = matcher.terms[int(match.lastgroup[1:])]
-        found.append(Mention(term.kind, term.name, term.detail, match.start(), match.end()))
-    return found
+    for regex in matcher.regexes:
+        for match in regex.finditer(folded, start, end):
+            term = matcher.terms[int(match.lastgroup[1:])]
+            found.append(Mention(term.kind, term.name, term.detail, match.start(), match.end()))
+    return merge_mentions(found)
 
 
 def find_entities(folded: str, start: int = 0, end: int | None = None) -> list[Mention]:
@@ -124,8 +117,9 @@ def find_cues(folded: str, start: int = 0, end: int | None = None) -> list[Menti
 def lookup_entity(phrase: str) -> Term | None:
     """The lexicon entry a whole phrase names ("pro-gastrin-releasing peptide" -> pro-grp), else None."""
     folded = fold(phrase.strip())
-    match = _entity_matcher().regex.fullmatch(folded)
-    return _entity_matcher().terms[int(match.lastgroup[1:])] if match else None
+    matcher = _entity_matcher()
+    match = next((m for m in (regex.fullmatch(folded) for regex in matcher.regexes) if m), None)
+    return matcher.terms[int(match.lastgroup[1:])] if match else None
 
 
 # "tumour flare reaction (TFR)", "pseudoprogression (PsPD)": a short form in brackets right after a mention.
