@@ -11,8 +11,6 @@ from extractor.graph import store
 from extractor.graph.index import build_index
 from extractor.graph.queries import cases_for_paper
 from extractor.viz.figures import NothingToPlot, output_format, save_figure
-from extractor.viz.signatures import plot_signatures
-from extractor.viz.timeline import plot_timeline
 
 plot_app = typer.Typer(help="Draw a case timeline or the signature heatmap (PNG, SVG or PDF).",
                        no_args_is_help=True)
@@ -28,6 +26,8 @@ def timeline(
     kb: Path = KbOption,
 ) -> None:
     """One case on a time axis: dose, imaging, markers with their direction, the flare window."""
+    from extractor.viz.timeline import plot_timeline  # matplotlib loads only when a picture is drawn
+
     output_format(output)  # a wrong suffix is bad usage: say so before any work
     index = build_index(_findings(kb or default_kb()))
     cases = cases_for_paper(index, paper)
@@ -39,6 +39,8 @@ def timeline(
 @plot_app.command()
 def signatures(output: Path = OutputOption, kb: Path = KbOption) -> None:
     """Drugs (grouped by target class) against the markers reported with their flares."""
+    from extractor.viz.signatures import plot_signatures  # matplotlib loads only when a picture is drawn
+
     output_format(output)
     save_figure(plot_signatures(build_index(_findings(kb or default_kb()))), output)
     typer.echo(f"wrote {output}", err=True)

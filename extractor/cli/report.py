@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 
 from extractor.cli.app import CorporaOption, KbOption, app, default_corpora, default_kb, fail
-from extractor.viz.report import write_report
 
 
 @app.command()
@@ -17,6 +16,8 @@ def report(
     corpora: Path = CorporaOption,
 ) -> None:
     """Summary per drug, signature table, one card per case with its timeline and evidence, provenance."""
+    from extractor.viz.report import write_report  # matplotlib and jinja2 load only for the report
+
     if output.suffix.lower() not in (".html", ".htm"):
         fail(f"{output}: the report is an HTML page, give a name ending in .html")
     if not output.parent.is_dir():

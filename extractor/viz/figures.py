@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING
 
 from extractor.errors import BadInput, KnowledgeBaseError
+
+if TYPE_CHECKING:  # the CLI imports this module for its checks; matplotlib loads with the plot modules
+    from matplotlib.figure import Figure
 
 FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 DPI = 150
@@ -37,8 +39,12 @@ def save_figure(figure: Figure, path: Path) -> Path:
     file_format = output_format(path)
     if not path.parent.is_dir():
         raise BadInput(f"{path}: directory {path.parent} does not exist")
+    from matplotlib import rc_context  # here, not at the top: `flarekb --help` need not load matplotlib
+
     try:
-        figure.savefig(path, format=file_format, dpi=DPI, metadata=_METADATA[file_format])
+        # A fixed salt keeps the SVG element ids (random by default) the same from run to run.
+        with rc_context({"svg.hashsalt": "flarekb"}):
+            figure.savefig(path, format=file_format, dpi=DPI, metadata=_METADATA[file_format])
     except OSError as error:
         raise KnowledgeBaseError(f"{path}: cannot write the picture ({error.strerror or error})") from error
     return path

@@ -2,7 +2,7 @@ import pytest
 
 from extractor.graph.index import build_index
 from extractor.models import Flare
-from extractor.viz.figures import NothingToPlot
+from extractor.viz.figures import NothingToPlot, save_figure
 from extractor.viz.signatures import NEIGHBOURS, cell_colour, cell_text, plot_signatures, signature_table
 from extractor.viz.style import DIRECTION_STYLES, MIXED_COLOUR
 from tests.viz.layout import overlapping_texts, texts_outside
@@ -73,3 +73,10 @@ def test_flare_cases_without_markers_still_get_their_row(cases):
     figure = plot_signatures(build_index([case]))
     assert "epcoritamab (1 case)" in [label.get_text() for label in figure.axes[0].get_yticklabels()]
     assert any("no markers reported" in text.get_text() for text in figure.axes[0].texts)
+
+
+def test_same_knowledge_base_gives_the_same_file_bytes(cases, tmp_path):
+    for name in ("a.png", "b.png", "a.svg", "b.svg"):
+        save_figure(plot_signatures(build_index(cases.values())), tmp_path / name)
+    assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()
+    assert (tmp_path / "a.svg").read_bytes() == (tmp_path / "b.svg").read_bytes()
