@@ -83,7 +83,7 @@ def sniff_kind(head: bytes, name: str, complete: bool = True) -> str:
     stripped = text.lstrip("\ufeff \t\r\n")
     if stripped.startswith("<"):
         return _markup_kind(stripped, name, complete)
-    if stripped.startswith(("{", "[")) and _is_json(head, complete):
+    if stripped.startswith(("{", "[")) and (name.lower().endswith(".json") or complete and _is_json(head)):
         raise BadInput(f"{name}: JSON is not a document format flarekb reads (PubMed/PMC XML, HTML, text)")
     return plain_text.SOURCE
 
@@ -131,11 +131,9 @@ def _readable_head(head: bytes) -> str:
     return head.decode("latin-1")
 
 
-def _is_json(head: bytes, complete: bool) -> bool:
-    if not complete:
-        return True  # a large file opening with { or [ is not prose either way
+def _is_json(data: bytes) -> bool:
     try:
-        json.loads(head)
+        json.loads(data)
     except (ValueError, RecursionError):
         return False
     return True

@@ -73,6 +73,7 @@ _MARKDOWN_RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
 _MARKDOWN_METADATA = re.compile(r"^\s*\*\*[^*]{1,40}:\*\*|\bDOI:|\bPMID:", re.IGNORECASE)
 _NOISE_SECTIONS = frozenset({"linked entities", "full-text entities"})
 _REFERENCE_HEADINGS = frozenset({"references", "bibliography", "literature cited", "reference list"})
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _BINARY_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 
@@ -88,11 +89,11 @@ class _Layout:
 
 def decode_text(data: bytes, name: str) -> str:
     """UTF-8 (with or without BOM) or BOM-marked UTF-16; anything else is BadInput, never a guess."""
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+    encoding = "utf-8"
+    for bom, bom_encoding in _BOMS:
         if data.startswith(bom):
+            encoding = bom_encoding
             break
-    else:
-        encoding = "utf-8"
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as error:

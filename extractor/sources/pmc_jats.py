@@ -55,7 +55,8 @@ def _article_document(article: etree._Element, name: str) -> Document:
     journal_meta = article.find("front/journal-meta")
     journal = ""
     if journal_meta is not None:
-        journal = _text(journal_meta.find("journal-title-group/journal-title")) or _text(journal_meta.find("journal-title"))
+        journal = _text(journal_meta.find("journal-title-group/journal-title"))
+        journal = journal or _text(journal_meta.find("journal-title"))  # older JATS has no title group
     return Document(
         id=document_id(ids, name),
         source=SOURCE,

@@ -69,7 +69,8 @@ def test_xxe_is_refused_and_the_file_never_read(tmp_path: Path, root: str, encod
     secret_file.write_text(SECRET, encoding="utf-8")
     path = tmp_path / "attack.xml"
     # UTF-16 hides the declaration from the raw-byte check: the parsed DTD is checked as well.
-    path.write_bytes(xxe_document(root, secret_file).replace('"1.0"?', f'"1.0" encoding="{encoding}"?').encode(encoding))
+    document = xxe_document(root, secret_file).replace('"1.0"?', f'"1.0" encoding="{encoding}"?')
+    path.write_bytes(document.encode(encoding))
     with pytest.raises(BadInput, match=r"declares entities.*refused") as caught:
         read_documents(path)
     assert str(caught.value).startswith(str(path))
@@ -177,7 +178,8 @@ def test_mutated_real_fixtures_only_raise_bad_input(shared_dir: Path, data: st.D
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_real_fixtures_in_wrong_encodings_only_raise_bad_input(shared_dir: Path, data: st.DataObject) -> None:
-    text = data.draw(st.sampled_from(fixture_files(shared_dir) + [shared_dir / "seeds" / "pmc12983044_ikeuchi_2026.md"]))
+    seed = shared_dir / "seeds" / "pmc12983044_ikeuchi_2026.md"
+    text = data.draw(st.sampled_from([*fixture_files(shared_dir), seed]))
     encoding = data.draw(st.sampled_from(["latin-1", "cp1252", "utf-16-le", "utf-16-be", "utf-32", "cp500"]))
     encoded = text.read_text(encoding="utf-8").encode(encoding, errors="replace")
     only_bad_input(lambda chunk: parse_bytes(chunk, "fuzzed"), encoded)

@@ -15,7 +15,8 @@ CASE_REPORT = b"""<?xml version="1.0" encoding="UTF-8"?>
   "JATS-archivearticle1.dtd">
 <article xmlns:xlink="http://www.w3.org/1999/xlink" article-type="case-report">
  <front>
-  <journal-meta><journal-title-group><journal-title>Test Case Reports</journal-title></journal-title-group></journal-meta>
+  <journal-meta><journal-title-group><journal-title>Test Case Reports</journal-title></journal-title-group>
+  </journal-meta>
   <article-meta>
    <article-id pub-id-type="pmid">11112222</article-id>
    <article-id pub-id-type="pmc">PMC3334444</article-id>

@@ -98,7 +98,8 @@ def test_book_articles(shared_dir: Path) -> None:
     chapter = read_documents(efetch(shared_dir, "metapub_sample_article_20301577_book.xml"))[0]
     assert chapter.title == "CACNA1C-Related Disorders"
     assert chapter.journal == "GeneReviews®"
-    assert [p.label for p in chapter.passages if p.kind == "abstract"][:2] == ["CLINICAL CHARACTERISTICS", "DIAGNOSIS/TESTING"]
+    labels = [passage.label for passage in chapter.passages if passage.kind == "abstract"]
+    assert labels[:2] == ["CLINICAL CHARACTERISTICS", "DIAGNOSIS/TESTING"]
     whole_book = read_documents(efetch(shared_dir, "klortho_efetch.pubmedbook.xml"))[0]
     assert whole_book.pmid == "20301295"
     assert whole_book.title == "GeneReviews™"  # no ArticleTitle: the BookTitle stands in
@@ -132,7 +133,8 @@ def test_streaming_many_records_keeps_the_tree_small(tmp_path: Path, shared_dir:
     ).group(0)
     big = tmp_path / "baseline.xml"
     count = 3000
-    big.write_bytes(b"<?xml version='1.0' encoding='utf-8'?>\n<PubmedArticleSet>" + record * count + b"</PubmedArticleSet>")
+    prolog = b"<?xml version='1.0' encoding='utf-8'?>\n"
+    big.write_bytes(prolog + b"<PubmedArticleSet>" + record * count + b"</PubmedArticleSet>")
     seen = 0
     for item in iter_pubmed_xml(big):
         seen += 1
