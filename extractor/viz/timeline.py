@@ -73,7 +73,7 @@ def plot_timeline(case: CaseFindings) -> Figure:
     figure.suptitle(f"{drug} \u2014 {case_label(timeline)}", fontsize=13, fontweight="bold")
     axes.set_title(_subtitle(timeline), loc="left", fontsize=9, color="#444444")
     figure.legend(handles=_legend_handles(timeline, flare, resolution), loc="outside lower center", ncol=3,
-                  fontsize=8, frameon=False)
+                  fontsize=9, frameon=False)
     return figure
 
 

@@ -116,4 +116,4 @@ def test_empty_knowledge_base_gives_a_page_that_says_so(tmp_path: Path):
     assert page.images == []
     assert "0 cases in the knowledge base" in page.words
     assert "No case in the knowledge base reports a flare yet" in page.words
-    assert "written never (no file)" in page.words
+    assert "findings.jsonl does not exist yet" in page.words and "built with" not in page.words
