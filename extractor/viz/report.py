@@ -44,7 +44,7 @@ class SummaryRow:
     group: str
     n_cases: int
     onset: str  # "day 7", "median day 6 (5\u20137), 2 of 3 cases dated", "not stated"
-    markers: list[str]  # "il-6 \u2191 2"
+    markers: list[str]  # "il-6 increased (2)": words, as a bare "\u2212 1" would read as minus one
     papers: list[Link]
 
 
@@ -106,7 +106,7 @@ def summary_rows(index: KnowledgeIndex) -> list[SummaryRow]:
     rows = []
     for group, lines in signature_table(index).groups:
         for line in lines:
-            markers = [f"{row.marker} {direction_style(row.direction).arrow} {row.n_cases}"
+            markers = [f"{row.marker} {row.direction} ({row.n_cases})"
                        for row in markers_with_flare(index, drug=line.drug)[:TOP_MARKERS]]
             papers = [Link(_paper_text(paper), _paper_link(paper)) for paper in drugs[line.drug].papers]
             rows.append(SummaryRow(line.drug, group, line.n_cases, _onset_text(onsets.get(line.drug)), markers,

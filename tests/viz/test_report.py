@@ -68,7 +68,8 @@ def test_evidence_sentences_and_summary_are_shown(kb_dir: Path, tmp_path: Path, 
         for finding in case.markers:
             assert " ".join(finding.evidence.split()) in words
     assert "median day 7" not in words  # one dated tarlatamab case: its day, not a median
-    assert "day 7, 1 of 2 cases dated" in words
+    assert "tarlatamab 2 day 7, 1 of 2 cases dated il-6 increased (1), lymphocyte count decreased (1)" in words
+    assert "pembrolizumab 1 day 42 ctdna decreased (1)" in words
 
 
 def test_evidence_is_escaped_not_injected(kb_dir: Path, tmp_path: Path, cases):
