@@ -21,7 +21,7 @@ OutputOption = typer.Option(..., "-o", "--output", help="Picture to write: .png,
 
 @plot_app.command()
 def timeline(
-    paper: str = typer.Argument(..., help="The case's PMID (or PMCID, DOI)."),
+    paper: str = typer.Argument(..., help="The case's PMID (or PMCID, DOI, case id)."),
     output: Path = OutputOption,
     kb: Path = KbOption,
 ) -> None:
@@ -32,7 +32,8 @@ def timeline(
     index = build_index(_findings(kb or default_kb()))
     cases = cases_for_paper(index, paper)
     save_figure(plot_timeline(cases[0]), output)
-    more = f" (the paper holds {len(cases)} cases: drew the first)" if len(cases) > 1 else ""
+    others = ", ".join(case.id for case in cases[1:])
+    more = f" (the paper holds {len(cases)} cases: drew {cases[0].id}; others by case id: {others})" if others else ""
     typer.echo(f"wrote {output}{more}", err=True)
 
 

@@ -129,13 +129,23 @@ def _draw_lanes(axes, lane_names: Sequence[str]) -> None:
     axes.set_axisbelow(True)
 
 
-def _draw_flare_window(axes, flare: TimelineEvent | None, resolution: TimelineEvent | None) -> None:
+def flare_window(flare: TimelineEvent | None, resolution: TimelineEvent | None) -> tuple[int, int | None] | None:
+    """(onset, end) of the shaded window; end None when the text gives no regression after the onset."""
     if flare is None or flare.day is None:
+        return None
+    end = resolution.day if resolution is not None else None
+    return flare.day, end if end is not None and end >= flare.day else None
+
+
+def _draw_flare_window(axes, flare: TimelineEvent | None, resolution: TimelineEvent | None) -> None:
+    window = flare_window(flare, resolution)
+    if window is None:
         return
-    if resolution is not None and resolution.day is not None and resolution.day >= flare.day:
-        axes.axvspan(flare.day, resolution.day, color=FLARE_COLOUR, alpha=0.18, linewidth=0)
+    onset, end = window
+    if end is not None:
+        axes.axvspan(onset, end, color=FLARE_COLOUR, alpha=0.18, linewidth=0)
     else:  # flare seen, end not stated: shade to the edge, hatched to say it is open-ended
-        axes.axvspan(flare.day, axes.get_xlim()[1], facecolor=FLARE_COLOUR, alpha=0.12, hatch="//",
+        axes.axvspan(onset, axes.get_xlim()[1], facecolor=FLARE_COLOUR, alpha=0.12, hatch="//",
                      edgecolor=FLARE_COLOUR, linewidth=0)
 
 
@@ -208,10 +218,11 @@ def _legend_handles(timeline: CaseTimeline, flare: TimelineEvent | None,
         seen = flare.what.replace("; ", ", ") or "flare"
         handles.append(Line2D([], [], marker="D", color=FLARE_COLOUR, linestyle="none",
                               label=textwrap.fill(f"flare on imaging: {seen}", 40)))
-        if flare.day is not None:
-            end = resolution.day if resolution is not None else None
-            window = f"day {flare.day}\u2013{end}" if end is not None else f"from day {flare.day}, end not stated"
-            handles.append(Patch(facecolor=FLARE_COLOUR, alpha=0.25, label=f"flare window ({window})"))
+        window = flare_window(flare, resolution)
+        if window is not None:
+            onset, end = window
+            text = f"day {onset}\u2013{end}" if end is not None else f"from day {onset}, end not stated"
+            handles.append(Patch(facecolor=FLARE_COLOUR, alpha=0.25, label=f"flare window ({text})"))
     if resolution is not None:
         handles.append(Line2D([], [], marker="o", color=REGRESSION_COLOUR, linestyle="none",
                               label="regression on imaging"))

@@ -57,6 +57,15 @@ def test_open_ended_flare_window_runs_to_the_edge_and_says_so(cases):
     assert any("end not stated" in text.get_text() for text in figure.legends[0].get_texts())
 
 
+def test_a_regression_dated_before_the_onset_leaves_the_window_open(cases):
+    case = cases["nakano"]
+    case.resolution_day = 3  # inconsistent text or extraction: never draw a window that ends before it starts
+    figure = plot_timeline(case)
+    (window,) = spans(figure.axes[0])
+    assert window.get_x() == 7 and window.get_width() > 0
+    assert any("from day 7, end not stated" in text.get_text() for text in figure.legends[0].get_texts())
+
+
 def test_findings_without_a_day_go_to_a_labelled_lane_not_away(cases):
     figure = plot_timeline(cases["ikeuchi"])
     axes, side = figure.axes
