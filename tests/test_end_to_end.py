@@ -147,3 +147,10 @@ def test_every_command_has_help():
     commands = ("build", "extract", "ask", "markers", "export")
     for command in commands:
         assert "Usage" in flarekb(command, "--help").stdout
+
+
+def test_usage_errors_are_one_line_with_exit_2():
+    for args in (("nosuch",), ("ask",), ("export", "--format", "xml", "-o", "out.xml")):
+        result = flarekb(*args, check=False)
+        assert result.returncode == 2, args
+        assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr

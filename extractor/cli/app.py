@@ -6,8 +6,10 @@ import os
 import sys
 from pathlib import Path
 
-import click
 import typer
+
+# Typer >= 0.29 vendors click; its usage errors are these classes, not the click package's.
+from typer._click.exceptions import ClickException
 
 from extractor.errors import FlarekbError
 
@@ -42,18 +44,19 @@ def fail(message: str, exit_code: int = 2) -> None:
 
 
 def run() -> None:
-    """Console-script entry point: run the app, turning expected failures into one line and an exit code."""
+    """Console-script entry point: every expected failure is one line on stderr and an exit code
+    (usage errors 2, as with click; our own errors by their type; Ctrl-C 130), never a traceback."""
     try:
         result = app(standalone_mode=False)
     except FlarekbError as error:
         typer.echo(f"flarekb: error: {error}", err=True)
         sys.exit(error.exit_code)
-    except click.exceptions.Abort:
+    except ClickException as error:
+        typer.echo(f"flarekb: error: {error.format_message()} (see --help)", err=True)
+        sys.exit(error.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
         typer.echo("flarekb: interrupted", err=True)
         sys.exit(130)
-    except click.ClickException as error:
-        error.show()
-        sys.exit(error.exit_code)
     except BrokenPipeError:
         # `flarekb ... | head` closing the pipe is not an error worth a traceback.
         sys.stderr.close()
