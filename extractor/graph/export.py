@@ -16,7 +16,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from extractor.graph.store import write_atomically
+from extractor.atomicfile import write_atomically
 
 LIST_SEPARATOR = ";"
 CSV_COLUMNS = ("source", "target", "relation", "predicate", "direction", "day", "n_cases", "pmid", "pmids",

@@ -12,12 +12,11 @@ dot-temporary file, then renamed), so a crash mid-refresh never leaves half a re
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 
+from extractor.atomicfile import write_atomically
 from extractor.sources.identifiers import normalise_pmcid, normalise_pmid
 
 FETCH_LOG = "_fetch_log.tsv"
@@ -43,6 +42,7 @@ def save_records(corpora: Path, db: str, records: dict[str, bytes]) -> list[Path
     paths = []
     for record_id, data in records.items():
         path = record_path(corpora, db, record_id)
+        path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(path, data)
         paths.append(path)
     log_fetches(corpora, db, records)
@@ -58,18 +58,3 @@ def log_fetches(corpora: Path, db: str, record_ids: Iterable[str]) -> None:
         # One append per batch: O_APPEND keeps concurrent refreshes from interleaving inside a line.
         with open(Path(corpora) / FETCH_LOG, "a", encoding="utf-8") as log:
             log.write(lines)
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """`data` at `path`, whole or not at all: a dot-temporary file in the same directory, fsync, rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)  # Ctrl-C or a full disk: no partial file left behind
-        raise
