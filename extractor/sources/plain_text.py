@@ -3,8 +3,8 @@
 Three layouts are recognised, tried in this order:
 - a PubMed article page copied from a browser (seed 000): site banner, citation line, title, "Abstract",
   "Keywords:", figure legends; everything from "References" / "Similar articles" on is dropped;
-- Markdown (seed 001): `# title`, `## section` headings become passage labels; machine-generated entity
-  lists ("Linked entities", "Full-text entities") and a trailing `---` footer are dropped;
+- Markdown (seed 001): `# title`, `## section` headings become passage labels; a summary site's machine-written
+  sections (TL;DR, Key findings, entity lists) and a trailing `---` footer are dropped;
 - anything else: the first short line is the title, blank-line separated paragraphs are passages.
 Kept text is never rewritten beyond stripping line ends, so evidence sentences stay substrings of it.
 Identifiers come from the text first, then from the file name (`pubmed_<PMID>_...`, `pmc<digits>_...`).
@@ -71,7 +71,9 @@ _YEAR = re.compile(r"(?<![\d./])(?:19|20)\d\d(?![\d/])")
 _MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _MARKDOWN_RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
 _MARKDOWN_METADATA = re.compile(r"^\s*\*\*[^*]{1,40}:\*\*|\bDOI:|\bPMID:", re.IGNORECASE)
-_NOISE_SECTIONS = frozenset({"linked entities", "full-text entities"})
+# Machine-written additions of paper-summary sites: entity lists, and summaries that paraphrase the paper.
+# Evidence must be the paper's own sentences, so these never reach the extraction.
+_NOISE_SECTIONS = frozenset({"linked entities", "full-text entities", "tl;dr", "contribution", "key findings"})
 _REFERENCE_HEADINGS = frozenset({"references", "bibliography", "literature cited", "reference list"})
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _BINARY_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
