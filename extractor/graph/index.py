@@ -62,8 +62,10 @@ class KnowledgeIndex:
     papers: dict[str, list[str]]  # lowercase pmid / pmcid / doi / case id -> case ids
     drugs: dict[str, DrugInfo]  # every drug received in any case
     signatures: dict[str, list[MarkerRow]]  # signature key (`signature_key`) -> rows, most cases first
-    onset_days: dict[str, list[tuple[int, str]]]  # drug -> (onset day, case id) of its flare cases
     flare_cases: dict[str, list[str]]  # drug -> ids of the flare cases attributed to it
+    flare_papers: dict[str, list[str]]  # drug -> their PMIDs (else PMCID, DOI, id), sorted
+    onset_days: dict[str, list[int]]  # drug -> onset days of its flare cases that give one, sorted
+    onset_papers: dict[str, list[str]]  # drug -> the papers of those cases, sorted
 
 
 def signature_key(kind: str, name: str) -> str:
@@ -87,7 +89,7 @@ def load_index(kb_dir: Path) -> KnowledgeIndex:
 
 def build_index(findings: Iterable[CaseFindings]) -> KnowledgeIndex:
     cases = {case.id: case for case in sorted(findings, key=lambda case: case.id)}
-    index = KnowledgeIndex(cases, {}, {}, {}, {}, {})
+    index = KnowledgeIndex(cases, {}, {}, {}, {}, {}, {}, {})
     accumulators: dict[str, dict[tuple[str, str], _Accumulator]] = {}
     for case in cases.values():
         for identifier in (case.id, case.pmid, case.pmcid, case.doi):
@@ -100,7 +102,16 @@ def build_index(findings: Iterable[CaseFindings]) -> KnowledgeIndex:
         if case.flare.reported:
             _index_flare(index, case, accumulators)
     index.signatures = {key: _rows(rows) for key, rows in sorted(accumulators.items())}
+    for table in (index.flare_papers, index.onset_papers):
+        for name, papers in table.items():
+            table[name] = sorted(set(papers))
+    for days in index.onset_days.values():
+        days.sort()
     return index
+
+
+def paper_label(case: CaseFindings) -> str:
+    return case.pmid or case.pmcid or case.doi or case.id
 
 
 @dataclass
@@ -115,8 +126,10 @@ def _index_flare(index: KnowledgeIndex, case: CaseFindings, accumulators: dict) 
     drugs = flare_drugs(case)
     for name in drugs:
         index.flare_cases.setdefault(name, []).append(case.id)
+        index.flare_papers.setdefault(name, []).append(paper_label(case))
         if case.flare.onset_day is not None:
-            index.onset_days.setdefault(name, []).append((case.flare.onset_day, case.id))
+            index.onset_days.setdefault(name, []).append(case.flare.onset_day)
+            index.onset_papers.setdefault(name, []).append(paper_label(case))
     keys = _signature_keys(index, drugs)
     for marker in case.markers:
         # One Evidence object shared by every signature the case feeds: memory stays linear in the findings.

@@ -13,7 +13,6 @@ finding carries its evidence. Lookups only: no query scans the findings.
 from __future__ import annotations
 
 import re
-import statistics
 from dataclasses import dataclass, field
 
 from extractor.errors import BadInput
@@ -92,17 +91,22 @@ def flare_onset(index: KnowledgeIndex, *, drug: str | None = None) -> list[Onset
     for name in names:
         if name not in index.flare_cases:
             continue
-        onsets = sorted(index.onset_days.get(name, []))
-        days = [day for day, _ in onsets]
+        days = index.onset_days.get(name, [])
         info = index.drugs.get(name)
         rows.append(OnsetRow(
             drug=name, target_class=info.target_class if info else "",
             n_cases=len(index.flare_cases[name]), n_with_day=len(days),
-            median=statistics.median(days) if days else None,
-            min=days[0] if days else None, max=days[-1] if days else None, days=days,
-            papers=sorted({_paper_label(index.cases[case_id]) for _, case_id in onsets}),
+            median=_median(days), min=days[0] if days else None, max=days[-1] if days else None, days=days,
+            papers=index.onset_papers.get(name, []),
         ))
     return rows
+
+
+def _median(ordered: list[int]) -> float | None:
+    if not ordered:
+        return None
+    middle = len(ordered) // 2
+    return float(ordered[middle]) if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 @dataclass
@@ -124,7 +128,7 @@ def drugs_with_flare(index: KnowledgeIndex, *, role: str | None = None) -> list[
         if role is not None and drug_role != role:
             continue
         rows.append(DrugRow(name, drug_role, list(info.targets) if info else [], info.target_class if info else "",
-                            len(case_ids), sorted({_paper_label(index.cases[case_id]) for case_id in case_ids})))
+                            len(case_ids), index.flare_papers[name]))
     return sorted(rows, key=lambda row: (-row.n_cases, row.drug))
 
 
@@ -189,6 +193,3 @@ def resolve_target(text: str, known_targets: set[str]) -> str | None:
         return None
     return CLASS_SEPARATOR.join(canonical)
 
-
-def _paper_label(case: CaseFindings) -> str:
-    return case.pmid or case.pmcid or case.doi or case.id
