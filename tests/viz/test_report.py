@@ -118,3 +118,13 @@ def test_empty_knowledge_base_gives_a_page_that_says_so(tmp_path: Path):
     assert "0 cases in the knowledge base" in page.words
     assert "No case in the knowledge base reports a flare yet" in page.words
     assert "findings.jsonl does not exist yet" in page.words and "built with" not in page.words
+
+
+def test_a_case_without_flare_gets_a_card_but_no_summary_row(tmp_path: Path, cases):
+    quiet = cases["epcoritamab"]
+    quiet.flare.reported, quiet.flare.onset_day, quiet.flare.evidence = False, None, []
+    store.save(tmp_path / "kb", [cases["nakano"], quiet])
+    page = Page(report_html(tmp_path / "kb", tmp_path / "corpora", generated=FIXED))
+    assert "case-39100002" in page.ids
+    assert "flare no flare reported" in page.words
+    assert "epcoritamab 1" not in page.words and "CD20 × CD3" not in page.words
