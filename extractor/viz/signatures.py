@@ -13,12 +13,11 @@ from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
-from extractor.graph.index import KnowledgeIndex
+from extractor.graph.index import ENGAGER, KnowledgeIndex
 from extractor.graph.queries import drugs_with_flare, marker_signatures
 from extractor.viz.figures import NothingToPlot
 from extractor.viz.style import DIRECTION_STYLES, MIXED_COLOUR, direction_style
 
-ENGAGER = "engager"
 NEIGHBOURS = "neighbouring therapies"
 
 
