@@ -62,13 +62,14 @@ def prefer_richest(documents: list[Document]) -> list[Document]:
 
 def build(corpora_dir: Path, kb_dir: Path, on_file: Callable[[Path], None] | None = None) -> list[CaseFindings]:
     """Rebuild kb/ from corpora/ with no network. An unreadable file stops the build before kb/ is touched,
-    so a rebuild can never silently drop a paper the knowledge base had."""
-    reading = read_corpus(corpora_dir, on_file)
-    if reading.errors:
-        raise BadInput(f"{len(reading.errors)} unreadable file(s) in {corpora_dir}, kb/ left unchanged: "
-                       + "; ".join(reading.errors))
-    findings = list(extract_many(reading.documents))
+    so a rebuild can never silently drop a paper the knowledge base had. The kb lock is held from the
+    reading of corpora/ on: a refresh that lands papers meanwhile merges after this write, not under it."""
     with store.kb_lock(kb_dir):
+        reading = read_corpus(corpora_dir, on_file)
+        if reading.errors:
+            raise BadInput(f"{len(reading.errors)} unreadable file(s) in {corpora_dir}, kb/ left unchanged: "
+                           + "; ".join(reading.errors))
+        findings = list(extract_many(reading.documents))
         manifest = store.load(kb_dir).manifest  # keep the recorded queries
         store.save(kb_dir, findings, manifest)
     return findings

@@ -10,7 +10,10 @@ A plan is a list of jobs: {"argv": [...], "env": {...}, "signal": "SIGKILL" | "S
 "at_line": N, "count_to": PATH}. A job with a signal sends it to itself when its Nth traced line is about
 to run; "count_to" writes how many lines the (unkilled) run traced, to plan the kill points. The result is
 {"exit": code} or {"signal": name}. A job {"snapshot": DIR, "to": COPY} copies a kb/ as the killed process
-left it, before the next job recovers it. Nothing of flarekb is replaced: children run the real entry point.
+left it, before the next job recovers it. {"stop_on_open": TEXT, "pid_to": PATH} stops the child (SIGSTOP)
+the first time it opens a file whose path holds TEXT, after writing its pid to PATH: the test resumes it
+(SIGCONT) once it has run something else in between. Nothing of flarekb is replaced: children run the real
+entry point.
 """
 
 from __future__ import annotations
@@ -56,6 +59,12 @@ def traced_run(job: dict) -> None:
         return None
 
     def on_audit(event, args):
+        stop_on = job.get("stop_on_open")
+        if stop_on and event == "open" and stop_on in str(args[0]):
+            job["stop_on_open"] = None
+            with open(job["pid_to"], "w") as handle:
+                handle.write(str(os.getpid()))
+            os.kill(os.getpid(), signal.SIGSTOP)
         if event == "fcntl.flock" and sys.gettrace() is None and seen == 0:
             frame = sys._getframe(1)
             while frame is not None:  # the frames already running get the line tracer too

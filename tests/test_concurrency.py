@@ -5,7 +5,10 @@ Real `flarekb refresh` subprocesses against a local E-utilities server; the kb l
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -72,3 +75,32 @@ def test_refreshes_started_together_lose_nothing(tmp_path: Path, ncbi):
     assert kb_ids(tmp_path) == expected
     print(f"\n[concurrency, started together] {len(batches)} refreshes in 2 rounds, "
           f"{len(expected) - len(OLD_IDS)} papers added, records lost: {len(expected - kb_ids(tmp_path))}")
+
+
+def test_a_refresh_while_a_build_reads_the_corpora_is_not_overwritten(tmp_path: Path, ncbi, seeds_dir: Path):
+    """The build is stopped (SIGSTOP) once it has listed corpora/ and opened its first document; a refresh
+    runs meanwhile. The build must not then write a kb/ without the refreshed papers."""
+    shutil.copytree(seeds_dir, tmp_path / "corpora" / "seeds")
+    store.save(tmp_path / "kb", small_findings())
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps([{"argv": ["build", "--corpora", str(tmp_path / "corpora"), "--kb", str(tmp_path / "kb")],
+                                 "stop_on_open": str(tmp_path / "corpora" / "seeds"), "pid_to": str(tmp_path / "pid")}]))
+    build = subprocess.Popen([sys.executable, str(REPO / "tests" / "crash_launcher.py"), str(plan)], cwd=REPO,
+                             env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not (tmp_path / "pid").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stopped = int((tmp_path / "pid").read_text())
+    refresh = start_refresh(ncbi, tmp_path, "12091962", "9997")
+    while not ncbi.calls("efetch.fcgi") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        refresh.wait(timeout=5)  # it finishes now only if the stopped build holds no lock
+    except subprocess.TimeoutExpired:
+        pass
+    os.kill(stopped, signal.SIGCONT)
+    assert json.loads(build.communicate(timeout=120)[0]) == {"exit": 0}
+    _, stderr = refresh.communicate(timeout=120)
+    assert refresh.returncode == 0, stderr
+    seeds = {"40827251", "PMC12983044"}
+    assert {"12091962", "9997"} | seeds <= kb_ids(tmp_path)

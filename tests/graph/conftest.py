@@ -37,7 +37,8 @@ def case(pmid: str, drugs: list[Drug], markers: list[MarkerFinding], onset: int 
 
 def small_findings() -> list[CaseFindings]:
     return [
-        case("1001", [TARLATAMAB, DEXAMETHASONE], [marker("il-6", "increased", 3), marker("serum sodium", "increased", 7)],
+        case("1001", [TARLATAMAB, DEXAMETHASONE],
+             [marker("il-6", "increased", 3), marker("serum sodium", "increased", 7)],
              onset=7, resolution=13),
         case("1002", [TARLATAMAB], [marker("il-6", "increased", 2), marker("serum sodium", "decreased", 5)], onset=4),
         case("2001", [TECLISTAMAB], [marker("crp", "increased", 1)], onset=10),
