@@ -19,6 +19,9 @@ from extractor.viz.figures import NothingToPlot
 from extractor.viz.style import DIRECTION_STYLES, MIXED_COLOUR, direction_style
 
 NEIGHBOURS = "neighbouring therapies"
+COLUMN_INCHES = 0.62
+CELL_WIDTH_PT = 0.9 * COLUMN_INCHES * 72  # room for a cell's text, a little inside its coloured box
+MAX_MARKERS = 30  # columns in the picture; the report's table lists every marker
 
 
 @dataclass
@@ -72,13 +75,14 @@ def plot_signatures(index: KnowledgeIndex) -> Figure:
     if not table.groups:
         raise NothingToPlot("no case in the knowledge base reports a flare: no signature to plot")
     lines = _layout(table)  # one entry per drawn row: a group header or a drug row
-    n_columns = max(len(table.markers), 1)
+    markers = table.markers[:MAX_MARKERS]
+    n_columns = max(len(markers), 1)
 
-    figure = Figure(figsize=(3.2 + 0.62 * n_columns, 2.6 + 0.42 * len(lines)), layout="constrained")
+    figure = Figure(figsize=(3.2 + COLUMN_INCHES * n_columns, 2.6 + 0.42 * len(lines)), layout="constrained")
     axes = figure.add_subplot()
     axes.set_xlim(-0.5, n_columns - 0.5)
     axes.set_ylim(len(lines) - 0.5, -0.5)
-    axes.set_xticks(range(len(table.markers)), table.markers, rotation=90)  # upright names never collide
+    axes.set_xticks(range(len(markers)), markers, rotation=90)  # upright names never collide
     axes.xaxis.tick_top()
     labels = ["" if isinstance(line, str) else f"{line.drug} ({_cases(line.n_cases)})" for line in lines]
     axes.set_yticks(range(len(lines)), labels)
@@ -91,13 +95,17 @@ def plot_signatures(index: KnowledgeIndex) -> Figure:
             axes.add_patch(Rectangle((-0.5, y - 0.5), n_columns, 1, color="#E8E8E8", linewidth=0))
             axes.text(-0.45, y, line, va="center", ha="left", fontsize=9, fontweight="bold", color="#333333")
             continue
-        for x, marker in enumerate(table.markers):
+        for x, marker in enumerate(markers):
             _draw_cell(axes, x, y, line.cells.get(marker, {}))
-    if not table.markers:
+    if not markers:
         axes.text((n_columns - 1) / 2, len(lines) / 2, "no markers reported with these flares",
                   ha="center", va="center", fontsize=9, color="#666666")
 
     figure.suptitle("Markers reported with flare, per drug", fontsize=13, fontweight="bold")
+    if len(table.markers) > len(markers):
+        left_out = len(table.markers) - len(markers)
+        axes.set_title(f"the {len(markers)} markers reported most; {left_out} more are left out of the picture",
+                       loc="left", fontsize=9, color="#444444")
     figure.legend(handles=_legend_handles(), loc="outside lower center", ncol=3, fontsize=8, frameon=False,
                   title="cell = number of cases; colour = direction they report", title_fontsize=8)
     return figure
@@ -134,8 +142,14 @@ def _draw_cell(axes, x: int, y: int, counts: dict[str, int]) -> None:
     axes.add_patch(Rectangle((x - 0.48, y - 0.46), 0.96, 0.92, facecolor=colour or "#FAFAFA",
                              edgecolor="#E0E0E0", linewidth=0.5))
     if colour:
-        axes.text(x, y, cell_text(counts), ha="center", va="center", fontsize=9 if len(counts) == 1 else 7,
-                  fontweight="bold", color=_text_colour(colour))
+        text = cell_text(counts)
+        axes.text(x, y, text, ha="center", va="center", fontsize=_fitting_size(text), fontweight="bold",
+                  color=_text_colour(colour))
+
+
+def _fitting_size(text: str) -> float:
+    """A font size at which `text` stays inside its cell: bold digits are about 0.65 em wide."""
+    return min(9.0, CELL_WIDTH_PT / (0.65 * len(text)))
 
 
 def _text_colour(background: str) -> str:

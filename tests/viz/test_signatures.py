@@ -1,9 +1,11 @@
+import copy
+
 import pytest
 
 from extractor.graph.index import build_index
-from extractor.models import Flare
+from extractor.models import Flare, MarkerFinding
 from extractor.viz.figures import NothingToPlot, save_figure
-from extractor.viz.signatures import NEIGHBOURS, cell_colour, cell_text, plot_signatures, signature_table
+from extractor.viz.signatures import MAX_MARKERS, NEIGHBOURS, cell_colour, cell_text, plot_signatures, signature_table
 from extractor.viz.style import DIRECTION_STYLES, MIXED_COLOUR
 from tests.viz.layout import overlapping_texts, texts_outside
 
@@ -80,3 +82,27 @@ def test_same_knowledge_base_gives_the_same_file_bytes(cases, tmp_path):
         save_figure(plot_signatures(build_index(cases.values())), tmp_path / name)
     assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()
     assert (tmp_path / "a.svg").read_bytes() == (tmp_path / "b.svg").read_bytes()
+
+
+def test_a_crowded_knowledge_base_stays_readable(cases):
+    """67 markers: the picture keeps the 30 most reported; three two-digit counts still fit in one cell."""
+    template = cases["nakano"]
+    crowd = []
+    for number in range(33):
+        case = copy.deepcopy(template)
+        case.id = case.pmid = str(30000000 + number)
+        direction = ("increased", "decreased", "normal")[number % 3]
+        case.markers = [MarkerFinding("il-6", direction, 7, "IL-6 moved.", 0, 4),
+                        MarkerFinding(f"marker {number:02d}", "increased", 7, "It rose.", 0, 6),
+                        MarkerFinding(f"marker {number + 33:02d}", "decreased", 9, "It fell.", 0, 6)]
+        crowd.append(case)
+    figure = plot_signatures(build_index(crowd))
+    axes = figure.axes[0]
+    assert len(axes.get_xticklabels()) == MAX_MARKERS and axes.get_xticklabels()[0].get_text() == "il-6"
+    assert "37 more are left out" in axes.get_title(loc="left")
+    assert overlapping_texts(figure) == [] and texts_outside(figure) == []
+    crowded_cell = next(text for text in axes.texts if text.get_text() == "11\u2193 11\u2191 11=")
+    renderer = figure.canvas.get_renderer()
+    width = crowded_cell.get_window_extent(renderer).width
+    column = axes.transData.transform([(0, 0), (1, 0)])[:, 0]
+    assert width < 0.96 * (column[1] - column[0])  # inside its coloured box
