@@ -26,12 +26,13 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from benchmarks.common import CACHE_DIR, REPO, Stopwatch, Target, interleaved_runs, run_in_child
+from benchmarks.common import CACHE_DIR, REPO, Stopwatch, Target, current_rss_mb, interleaved_runs, run_in_child
 from benchmarks.corpus import FIRST_PMID, lexicon_rows, real_material, shared_dir
 
 FINDINGS_VERSION = 1
 FLARE_SHARE = 0.6
 QUERY_REPEATS = 20
+JSON_REPEATS = 4  # the JSON answer of the largest size takes seconds: fewer repeats
 MARKERS_QUERY_LIMIT_MS = 50
 PEAK_MEMORY_LIMIT_MB = 2048
 LINEAR_ENOUGH_SLOPE = 1.2  # log-log growth of build time between the two largest sizes; 1.0 is linear
@@ -105,18 +106,23 @@ def measure_kb(count: int) -> dict:
     source = synthetic_kb_dir(count)
     workdir = Path(tempfile.mkdtemp(prefix="flarekb-bench-kb-"))
     try:
+        rss = {"start": current_rss_mb()}  # resident memory after each step: where the peak comes from
         with Stopwatch() as load:
             stored = store.load(source)
+        rss["loaded"] = current_rss_mb()
         with Stopwatch() as save:
             store.save(workdir / "kb", stored.findings, stored.manifest)
         with Stopwatch() as index_time:
             index = build_index(stored.findings)
+        rss["indexed"] = current_rss_mb()
         with Stopwatch() as graph_time:
             graph = build_graph(index)
+        rss["graph_built"] = current_rss_mb()
         drug = _most_common_flare_drug(index)
         query = _markers_query_latency(index, drug)
         with Stopwatch() as graphml:
             write_export(graph, "graphml", workdir / "kb.graphml")
+        rss["after_graphml"] = current_rss_mb()
         return {
             "cases": len(stored.findings),
             "nodes": graph.number_of_nodes(),
@@ -131,6 +137,7 @@ def measure_kb(count: int) -> dict:
             "cli_markers_s": round(_cli_markers_seconds(source, drug), 3),
             "graphml_s": round(graphml.seconds, 4),
             "graphml_mb": round((workdir / "kb.graphml").stat().st_size / 2**20, 2),
+            **{f"rss_{step}_mb": value for step, value in rss.items()},
         }
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -152,6 +159,8 @@ def _markers_query_latency(index, drug: str) -> dict:
         started = time.perf_counter()
         rows = markers_with_flare(index, drug=drug)
         lookups.append((time.perf_counter() - started) * 1000)
+    for _ in range(JSON_REPEATS + 1):
+        started = time.perf_counter()
         json.dumps([asdict(row) for row in markers_with_flare(index, drug=drug)], ensure_ascii=False, indent=2)
         with_json.append((time.perf_counter() - started) * 1000)
     return {
