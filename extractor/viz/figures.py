@@ -10,6 +10,7 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from extractor.atomicfile import write_atomically
 from extractor.errors import BadInput, KnowledgeBaseError
 
 if TYPE_CHECKING:  # the CLI imports this module for its checks; matplotlib loads with the plot modules
@@ -35,16 +36,19 @@ def output_format(path: Path) -> str:
 
 
 def save_figure(figure: Figure, path: Path) -> Path:
+    """Write the picture whole or not at all, like every file flarekb writes."""
     path = Path(path)
     file_format = output_format(path)
     if not path.parent.is_dir():
         raise BadInput(f"{path}: directory {path.parent} does not exist")
     from matplotlib import rc_context  # here, not at the top: `flarekb --help` need not load matplotlib
 
+    buffer = io.BytesIO()
+    # A fixed salt keeps the SVG element ids (random by default) the same from run to run.
+    with rc_context({"svg.hashsalt": "flarekb"}):
+        figure.savefig(buffer, format=file_format, dpi=DPI, metadata=_METADATA[file_format])
     try:
-        # A fixed salt keeps the SVG element ids (random by default) the same from run to run.
-        with rc_context({"svg.hashsalt": "flarekb"}):
-            figure.savefig(path, format=file_format, dpi=DPI, metadata=_METADATA[file_format])
+        write_atomically(path, buffer.getvalue())
     except OSError as error:
         raise KnowledgeBaseError(f"{path}: cannot write the picture ({error.strerror or error})") from error
     return path
