@@ -48,7 +48,12 @@ def browser(chromium: str, tmp_path: Path):
 def visit(context, path: Path, screenshot: Path) -> Visit:
     seen = Visit()
     page = context.new_page()
-    page.on("console", lambda message: message.type == "error" and seen.errors.append(message.text))
+
+    def on_console(message) -> None:
+        if message.type == "error":
+            seen.errors.append(message.text)
+
+    page.on("console", on_console)
     page.on("pageerror", lambda error: seen.errors.append(str(error)))
     page.on("requestfailed", lambda request: seen.errors.append(f"failed to load {request.url[:80]}"))
     page.goto(path.as_uri(), wait_until="load")
