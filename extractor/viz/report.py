@@ -25,7 +25,7 @@ from extractor.graph.queries import drugs_with_flare, flare_onset, markers_with_
 from extractor.models import CaseFindings
 from extractor.viz.figures import png_bytes
 from extractor.viz.provenance import DOI_URL, PMC_URL, PUBMED_URL, generated_time, paper_url, provenance
-from extractor.viz.signatures import plot_signatures, signature_table
+from extractor.viz.signatures import SignatureTable, plot_signatures, signature_table
 from extractor.viz.style import DIRECTION_STYLES, direction_style
 from extractor.viz.timeline import case_label, plot_timeline
 
@@ -84,7 +84,7 @@ def report_html(kb_dir: Path, corpora_dir: Path, *, generated: str | None = None
         summary=summary_rows(index),
         signatures=signatures,
         signature_png=_embed(plot_signatures(index)) if signatures.groups else None,
-        cases=[case_card(case) for case in index.cases.values()],
+        cases=[case_card(index.cases[case_id]) for case_id in case_order(index, signatures)],
         provenance=provenance(kb_dir, corpora_dir, stored),
         directions=DIRECTION_STYLES,
         direction_style=direction_style,
@@ -113,6 +113,13 @@ def summary_rows(index: KnowledgeIndex) -> list[SummaryRow]:
             rows.append(SummaryRow(line.drug, group, line.n_cases, _onset_text(onsets.get(line.drug)), markers,
                                    papers))
     return rows
+
+
+def case_order(index: KnowledgeIndex, table: SignatureTable) -> list[str]:
+    """Case ids in the order of the summary's drugs (a drug's flare cases together), then cases without flare."""
+    ordered = [case_id for row in table.rows for case_id in sorted(index.flare_cases.get(row.drug, []))]
+    ordered += sorted(index.cases)
+    return list(dict.fromkeys(ordered))
 
 
 def case_card(case: CaseFindings) -> CaseCard:

@@ -45,6 +45,13 @@ def test_report_has_every_section_and_one_card_per_case(kb_dir: Path, tmp_path: 
     assert sorted(i for i in page.ids if i.startswith("case-")) == sorted(f"case-{c.id}" for c in cases.values())
 
 
+def test_case_cards_follow_the_summary_order(kb_dir: Path, tmp_path: Path):
+    page = Page(report_html(kb_dir, tmp_path / "corpora", generated=FIXED))
+    cards = [i for i in page.ids if i.startswith("case-")]
+    # tarlatamab (two flare cases) leads, then teclistamab, epcoritamab, and pembrolizumab last.
+    assert cards == ["case-40827251", "case-PMC12983044", "case-39100001", "case-39100002", "case-39100003"]
+
+
 def test_cases_link_to_pubmed_and_pmc(kb_dir: Path, tmp_path: Path):
     page = Page(report_html(kb_dir, tmp_path / "corpora", generated=FIXED))
     for pmid in ("40827251", "39100001", "39100002", "39100003"):
