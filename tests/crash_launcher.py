@@ -1,8 +1,8 @@
 """Runs `flarekb` commands in forked child processes and, on request, kills a child with a real signal at
-an exact point of its run: the Nth line it executes in store.py or pipeline.py once it first takes the kb
-lock (the write path; kills before it are the time-based ones of the tests). Importing flarekb once and
-forking keeps dozens of kill points within seconds; tracing starts at the lock (an audit hook sees the
-flock) because tracing the extraction itself would slow it fiftyfold.
+an exact point of its run: the Nth line it executes in store.py or pipeline.py once it first opens
+kb/findings.jsonl (the write path, under the kb lock; kills before it are the time-based ones of the
+tests). Importing flarekb once and forking keeps dozens of kill points within seconds; tracing starts at
+that open (an audit hook sees it) because tracing the extraction too would slow it fiftyfold.
 
     python tests/crash_launcher.py PLAN.json  ->  one JSON result per job on stdout
 
@@ -65,7 +65,8 @@ def traced_run(job: dict) -> None:
             with open(job["pid_to"], "w") as handle:
                 handle.write(str(os.getpid()))
             os.kill(os.getpid(), signal.SIGSTOP)
-        if event == "fcntl.flock" and sys.gettrace() is None and seen == 0:
+        if event == "open" and str(args[0]).endswith(store.FINDINGS_FILE) and sys.gettrace() is None \
+                and seen == 0:
             frame = sys._getframe(1)
             while frame is not None:  # the frames already running get the line tracer too
                 if on_call(frame, "call", None):

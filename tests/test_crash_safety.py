@@ -128,7 +128,7 @@ def test_build_killed_at_every_point_of_the_write_leaves_old_or_new(tmp_path: Pa
     assert done == {"exit": 0} and lines > 20
     assert findings_bytes(tmp_path / "new") != findings_bytes(tmp_path / "old")
 
-    kbs = kill_and_recover(tmp_path, figures, kill_points(lines, 6, 12),
+    kbs = kill_and_recover(tmp_path, figures, kill_points(lines, 4, 12),
                            lambda kb, **kill: build_job(corpora, kb, **kill))
     expected = {case.id for case in store.load_findings(tmp_path / "new")}
     figures.lost = sum(len(expected - {case.id for case in store.load_findings(kb)}) for kb in kbs)
