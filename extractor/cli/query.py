@@ -118,15 +118,17 @@ def print_answer(result: Answer, as_json: bool) -> None:
     columns, cells = TABLES[result.intent]
     table = Table(title=result.title, show_lines=result.intent == "markers")
     for column in columns:
-        table.add_column(column, overflow="fold")
+        # The evidence sentence is what a reader checks: it gets the room, short columns stay on one line.
+        wide = column in ("evidence", "papers")
+        table.add_column(column, overflow="fold", ratio=4 if wide else None, min_width=None if wide else 5)
     for row in result.rows:
         table.add_row(*cells(row))
     console.print(table)
 
 
 def print_timeline(console: Console, timeline: queries.CaseTimeline) -> None:
-    ids = ", ".join(f"{label} {value}" for label, value in
-                    (("PMID", timeline.pmid), ("", timeline.pmcid), ("doi:", timeline.doi)) if value)
+    ids = ", ".join(label + value for label, value in
+                    (("PMID ", timeline.pmid), ("", timeline.pmcid), ("doi:", timeline.doi)) if value)
     console.print(f"[bold]{timeline.title}[/bold]\n{ids}")
     console.print(f"drugs: {', '.join(timeline.drugs) or '-'}; disease: {timeline.disease or '-'}; "
                   f"flare reported: {'yes' if timeline.flare_reported else 'no'}")
