@@ -12,6 +12,7 @@ import errno
 import fcntl
 import json
 import os
+import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -159,13 +160,18 @@ def kb_lock(kb_dir: Path, *, wait: bool = True) -> Iterator[LockHolder]:
     kb_dir = Path(kb_dir)
     kb_dir.mkdir(parents=True, exist_ok=True)
     with (kb_dir / LOCK_FILE).open("a+") as handle:
-        flags = fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB
         try:
-            fcntl.flock(handle, flags)
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as error:
-            if error.errno in (errno.EAGAIN, errno.EACCES):
+            if error.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+            if not wait:
                 raise KnowledgeBaseError(f"{kb_dir}: another flarekb process is writing it") from error
-            raise
+            handle.seek(0)
+            writer = handle.read().strip() or "?"
+            # Two refreshes at once are serialised here; say so rather than seem to hang.
+            sys.stderr.write(f"flarekb: waiting for process {writer} to finish writing {kb_dir}/\n")
+            fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             handle.seek(0)
             holder = LockHolder(stale_pid=_dead_pid(handle.read()))

@@ -111,3 +111,19 @@ with store.kb_lock(Path({str(tmp_path)!r})):
 def test_written_files_are_readable_by_others_like_any_output(tmp_path: Path):
     store.save(tmp_path, [case("111")])
     assert (tmp_path / store.FINDINGS_FILE).stat().st_mode & 0o777 == 0o644
+
+
+def test_a_second_writer_waits_for_the_first_and_says_so(tmp_path: Path, capfd):
+    holder = subprocess.Popen([sys.executable, "-c", f"""
+import time
+from pathlib import Path
+from extractor.graph import store
+with store.kb_lock(Path({str(tmp_path)!r})):
+    print("holding", flush=True)
+    time.sleep(1)
+"""], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline() == "holding\n"
+    store.merge_findings(tmp_path, [case("111")])  # blocks until the holder lets go, then writes
+    holder.wait()
+    assert f"waiting for process {holder.pid} to finish writing" in capfd.readouterr().err
+    assert [c.id for c in store.load_findings(tmp_path)] == ["111"]
