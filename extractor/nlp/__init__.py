@@ -3,29 +3,44 @@ resolution), every finding with the sentence and offsets it came from.
 
     from extractor.nlp import extract_findings, extract_many
     findings = extract_findings(document)
-    for findings in extract_many(documents): ...
+    for findings in extract_many(documents, n_process=2): ...
 
 Modules, in reading order: text (folding, sentences), lexicons (data files), mentions (lexicon matching,
-short forms), timing (days), direction (marker direction), findings (assembly), pipeline (spaCy + scispaCy).
+short forms), timing (days), direction (marker direction), pipeline (scispaCy's tokenizer and abbreviation
+algorithm), findings (assembly).
 """
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Iterable, Iterator
 
 from extractor.models import CaseFindings, Document
 from extractor.nlp.findings import findings_from
-from extractor.nlp.pipeline import abbreviation_pairs, parse_many
+from extractor.nlp.mentions import warm_up
 
 __all__ = ["extract_findings", "extract_many"]
 
+_CHUNK_SIZE = 16  # documents sent to a worker at a time: few round trips, little left waiting at the end
+
 
 def extract_findings(document: Document) -> CaseFindings:
-    return next(extract_many([document]))
+    return findings_from(document)
 
 
 def extract_many(documents: Iterable[Document], n_process: int = 1) -> Iterator[CaseFindings]:
-    """Findings for each document, in order; the spaCy pipeline runs over them in batches."""
-    documents = list(documents)
-    for document, doc in zip(documents, parse_many((d.text for d in documents), n_process=n_process)):
-        yield findings_from(document, abbreviation_pairs(doc))
+    """Findings for each document, in order. With n_process > 1 the documents are read here (the iterable
+    is consumed lazily) and extracted in that many worker processes; the findings come back in order."""
+    if n_process <= 1:
+        for document in documents:
+            yield findings_from(document)
+        return
+    warm_up()  # fork, where the platform has it, then starts the workers with the matchers compiled
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    with context.Pool(n_process, initializer=_load) as pool:
+        yield from pool.imap(findings_from, documents, chunksize=_CHUNK_SIZE)
+
+
+def _load() -> None:
+    """Compile the matchers in a worker before its first document (a no-op where fork copied them)."""
+    warm_up()

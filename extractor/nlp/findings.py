@@ -1,9 +1,5 @@
-"""From one document's text and its abbreviation pairs to CaseFindings.
-
-Reading order: the text is cut at the reference list, split into sentences and clauses (semicolons), and
-searched once for lexicon mentions, cue words and time expressions. A sentence with a background cue ("has
-not been reported with", "is known to induce") speaks about the literature or the drug class, so nothing in
-it becomes this patient's finding (the title never counts as background). Then:
+"""From one document to CaseFindings, over the sentences of sentences.py that are about the patient (not
+background). Rules, in the order they run:
   drugs       every lexicon drug named in a case sentence, in order of first mention
   flare       a flare word (pseudoprogression, TFR...) in a case sentence, not negated
   onset_day   the day of the first dated flare mention or tumour-site manifestation outside a resolution clause
@@ -16,61 +12,21 @@ it becomes this patient's finding (the title never counts as background). Then:
 
 from __future__ import annotations
 
-import bisect
-import re
 from collections import Counter
-from dataclasses import dataclass
 
 from extractor.models import CaseFindings, Document, Drug, Flare, MarkerFinding
 from extractor.nlp.direction import direct_markers
 from extractor.nlp.lexicons import resolve_drug
-from extractor.nlp.mentions import (
-    Mention,
-    defined_short_forms,
-    find_cues,
-    find_entities,
-    merge_mentions,
-    short_form_mentions,
-)
-from extractor.nlp.text import Span, body_end, fold, fold_marks, split_clauses, split_sentences
-from extractor.nlp.timing import DayMention, find_days, nearest_day
-
-_ANTI_BEFORE = re.compile(r"anti[\s-]?$")
+from extractor.nlp.mentions import Mention
+from extractor.nlp.sentences import Clause, Sentence, read_sentences
+from extractor.nlp.text import fold
+from extractor.nlp.timing import nearest_day
 
 
-@dataclass
-class Clause:
-    span: Span
-    entities: list[Mention]
-    cues: list[Mention]  # cue words, also those inside an entity ("enlarged" in "metastases enlarged")
-    days: list[DayMention]
-
-    def has_cue(self, kind: str) -> bool:
-        return any(cue.detail == kind for cue in self.cues)
-
-
-@dataclass
-class Sentence:
-    span: Span
-    background: bool
-    clauses: list[Clause]
-
-    @property
-    def entities(self) -> list[Mention]:
-        return [m for clause in self.clauses for m in clause.entities]
-
-    @property
-    def days(self) -> list[DayMention]:
-        return [d for clause in self.clauses for d in clause.days]
-
-    def has_cue(self, kind: str) -> bool:
-        return any(clause.has_cue(kind) for clause in self.clauses)
-
-
-def findings_from(document: Document, abbreviations: list[tuple[str, str]]) -> CaseFindings:
-    text = document.text
-    sentences = read_sentences(document, abbreviations)
-    case = [s for s in sentences if not s.background]
+def findings_from(document: Document) -> CaseFindings:
+    text, folded = document.text, fold(document.text)
+    sentences = read_sentences(document, folded)
+    case = [s for s in sentences if s.names_anything and not s.background]  # what names nothing adds nothing...
     drugs = _drugs(case)
     flare = _flare(case, text, drugs)
     return CaseFindings(
@@ -83,43 +39,10 @@ def findings_from(document: Document, abbreviations: list[tuple[str, str]]) -> C
         drugs=drugs,
         disease=_disease(case),
         flare=flare,
-        markers=_markers(case, text, fold(text)),
-        resolution_day=_resolution_day(case, flare) if flare.reported else None,
+        markers=_markers(case, text, folded),
+        # ... but a resolution: "By day 13 the lesions had regressed"
+        resolution_day=_resolution_day([s for s in sentences if not s.background], flare) if flare.reported else None,
     )
-
-
-def read_sentences(document: Document, abbreviations: list[tuple[str, str]]) -> list[Sentence]:
-    """The case text (up to the reference list) as sentences and clauses with their mentions, cues and days."""
-    text, folded = document.text, fold(document.text)
-    end = body_end(text)
-    entities = find_entities(folded, 0, end)
-    marks = fold_marks(text)
-    short_forms = defined_short_forms(marks, entities, abbreviations)
-    entities = merge_mentions(entities, short_form_mentions(marks, short_forms, 0, end))
-    entities = [
-        m for i, m in enumerate(entities)
-        if not (m.kind == "marker" and _ANTI_BEFORE.search(folded, max(0, m.start - 5), m.start))
-        and not (i and _defines_short_form(text, entities[i - 1], m))
-    ]
-    cues = find_cues(folded, 0, end)
-    days = find_days(folded, 0, end)
-    title_end = next((p.offset + len(p.text) for p in document.passages if p.kind == "title"), 0)
-
-    sentences = []
-    for span in split_sentences(text, 0, end):
-        clauses = [
-            Clause(c, _within(entities, c), _within(cues, c), _within(days, c)) for c in split_clauses(text, span)
-        ]
-        sentence = Sentence(span, False, clauses)
-        sentence.background = span.start >= title_end and sentence.has_cue("background")
-        sentences.append(sentence)
-    return sentences
-
-
-def _defines_short_form(text: str, previous: Mention, mention: Mention) -> bool:
-    """`mention` is the bracketed short form right after `previous` ("CD8+ tumor-infiltrated lymphocytes (TILs)"):
-    the same thing named twice, not a second finding."""
-    return re.fullmatch(r"\s*\(\s*", text[previous.end : mention.start]) is not None and text[mention.end :].lstrip().startswith(")")
 
 
 def _inside(cue: Mention, mention: Mention) -> bool:
@@ -136,12 +59,6 @@ def _resolving(mention: Mention, clause: Clause) -> bool:
     """In a clause that reports regression, unless the mention itself states growth ("metastases enlarged")."""
     states_growth = any(c.detail == "growth" and _inside(c, mention) for c in clause.cues)
     return clause.has_cue("resolution") and not states_growth
-
-
-def _within(items: list, span: Span) -> list:
-    starts = [item.start for item in items]
-    low, high = bisect.bisect_left(starts, span.start), bisect.bisect_left(starts, span.end)
-    return [item for item in items[low:high] if item.end <= span.end]
 
 
 def _negated(mention: Mention, clause: Clause, text: str) -> bool:
@@ -175,7 +92,9 @@ def _flare_mentions(case: list[Sentence], text: str) -> list[tuple[Sentence, Cla
 
 
 def _day_near(mention: Mention, clause: Clause, sentence: Sentence) -> int | None:
-    near = nearest_day(clause.days, mention.start, mention.end) or nearest_day(sentence.days, mention.start, mention.end)
+    near = nearest_day(sentence.clause_days(clause), mention.start, mention.end) or nearest_day(
+        sentence.days, mention.start, mention.end
+    )
     return near.day if near else None
 
 

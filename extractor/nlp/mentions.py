@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from extractor.nlp.lexicons import Term, spelling_pairs, terms
@@ -35,8 +35,10 @@ class Mention:
     end: int
 
 
-def _word_pattern(word: str) -> str:
-    pattern = re.escape(word)
+def _word_atoms(word: str) -> list[str]:
+    """A word as regex atoms: one per literal character, one for a spelling variant ("tumo" (?:r|ur)), one for
+    an optional plural ending."""
+    atoms = [re.escape(ch) for ch in word]
     for american, british in spelling_pairs():
         spelling = american if american in word else british if british in word else None
         if spelling is None:
@@ -45,45 +47,73 @@ def _word_pattern(word: str) -> str:
         shared = os.path.commonprefix([american, british])
         at = word.index(spelling) + len(shared)
         variants = f"(?:{re.escape(american[len(shared):])}|{re.escape(british[len(shared):])})"
-        pattern = re.escape(word[:at]) + variants + re.escape(word[at + len(spelling) - len(shared):])
+        atoms = [*atoms[:at], variants, *atoms[at + len(spelling) - len(shared) :]]
         break
     if len(word) >= 3 and word[-1].isalpha():
-        pattern += "(?:e?s)?"
-    return pattern
+        atoms.append("(?:e?s)?")
+    return atoms
+
+
+def surface_atoms(surface: str) -> list[str]:
+    """The regular expression (over folded text) a lexicon surface form stands for, as a list of atoms."""
+    atoms: list[str] = []
+    for part_index, part in enumerate(p.strip() for p in fold(surface).split("...")):
+        if part_index:
+            atoms.append(_GAP)
+        for word_index, word in enumerate(w for w in re.split(r"[\s\-]+", part) if w):
+            if word_index:
+                atoms.append(_WORD_SEPARATOR)
+            atoms.extend(_word_atoms(word))
+    return atoms
 
 
 def surface_pattern(surface: str) -> str:
     """The regular expression (over folded text) that a lexicon surface form stands for."""
-    parts = [part.strip() for part in fold(surface).split("...")]
-    return _GAP.join(
-        _WORD_SEPARATOR.join(_word_pattern(word) for word in re.split(r"[\s\-]+", part) if word) for part in parts
-    )
+    return "".join(surface_atoms(surface))
+
+
+@dataclass
+class _Node:
+    """A node of the prefix tree of atoms: where forms that start alike part ways."""
+
+    children: dict[str, _Node] = field(default_factory=dict)
+    term: int | None = None  # index of the form that ends here
+    longest: int = 0  # length of the longest form beneath: longer forms are tried first
+
+
+def _tree_pattern(node: _Node) -> str:
+    branches = [
+        atom + _tree_pattern(child)
+        for atom, child in sorted(node.children.items(), key=lambda item: -item[1].longest)
+    ]
+    if node.term is not None:  # the form ends here, unless a longer one matches: tried last
+        branches.append(f"{_AFTER}(?P<t{node.term}>)")
+    return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
 
 
 @dataclass(frozen=True)
 class _Matcher:
-    regexes: tuple[re.Pattern[str], ...]  # one per literal head of the surface forms
-    terms: tuple[Term, ...]  # group "t<i>" matched -> terms[i]
+    regex: re.Pattern[str]
+    terms: tuple[Term, ...]  # empty group "t<i>" matched -> terms[i]
 
 
 def _compile(all_terms: Iterable[Term]) -> _Matcher:
-    """One expression per literal two-character head. An expression that starts with literal characters lets
-    the regex engine jump straight to where it can match, where one alternation of ~500 forms would try every
-    form at every word (thirty times slower). Forms whose first letter a spelling variant changes
-    ("oedema") share one expression without a head."""
+    """All forms as one expression shaped like a prefix tree: forms that start alike share their start
+    ("tumour" is read once for tumour flare, tumour swelling, tumour-infiltrating lymphocytes...), so the
+    work at each word is the length of what matches there, not the number of forms. Where several forms
+    match at one place the longest form wins; an empty group at the end of each form names it."""
     unique = {(t.surface, t.name, t.kind): t for t in all_terms}
-    ordered = sorted(unique.values(), key=lambda t: len(t.surface), reverse=True)
-    by_head: dict[str, list[str]] = {}
+    ordered = tuple(sorted(unique.values(), key=lambda t: len(t.surface), reverse=True))
+    root = _Node()
     for index, term in enumerate(ordered):
-        pattern = surface_pattern(term.surface)
-        head = re.match(r"[a-z0-9]{0,2}", pattern).group()
-        by_head.setdefault(head, []).append(f"(?P<t{index}>{pattern[len(head):]})")
-    regexes = []
-    for head, groups in by_head.items():
-        # the literal head first (found fast), then a check that no letter or digit precedes it
-        start = f"{head}(?<![a-z0-9]{head})" if head else _BEFORE
-        regexes.append(re.compile(f"{start}(?:{'|'.join(groups)}){_AFTER}"))
-    return _Matcher(tuple(regexes), tuple(ordered))
+        node = root
+        node.longest = max(node.longest, len(term.surface))
+        for atom in surface_atoms(term.surface):
+            node = node.children.setdefault(atom, _Node())
+            node.longest = max(node.longest, len(term.surface))
+        if node.term is None:
+            node.term = index
+    return _Matcher(re.compile(_BEFORE + _tree_pattern(root)), ordered)
 
 
 @cache
@@ -96,12 +126,17 @@ def _cue_matcher() -> _Matcher:
     return _compile(terms("cue"))
 
 
+def warm_up() -> None:
+    """Compile the matchers now rather than at the first text."""
+    _entity_matcher()
+    _cue_matcher()
+
+
 def _find(matcher: _Matcher, folded: str, start: int, end: int) -> list[Mention]:
     found = []
-    for regex in matcher.regexes:
-        for match in regex.finditer(folded, start, end):
-            term = matcher.terms[int(match.lastgroup[1:])]
-            found.append(Mention(term.kind, term.name, term.detail, match.start(), match.end()))
+    for match in matcher.regex.finditer(folded, start, end):
+        term = matcher.terms[int(match.lastgroup[1:])]
+        found.append(Mention(term.kind, term.name, term.detail, match.start(), match.end()))
     return merge_mentions(found)
 
 
@@ -118,7 +153,7 @@ def lookup_entity(phrase: str) -> Term | None:
     """The lexicon entry a whole phrase names ("pro-gastrin-releasing peptide" -> pro-grp), else None."""
     folded = fold(phrase.strip())
     matcher = _entity_matcher()
-    match = next((m for m in (regex.fullmatch(folded) for regex in matcher.regexes) if m), None)
+    match = matcher.regex.fullmatch(folded)
     return matcher.terms[int(match.lastgroup[1:])] if match else None
 
 

@@ -1,52 +1,91 @@
-"""The spaCy side: a blank English pipeline with scispaCy's biomedical tokenizer (built once), and the
-abbreviations a document defines, found with scispaCy's AbbreviationDetector algorithm (Schwartz & Hearst:
-`filter_matches` + `find_abbreviation`). No trained model is needed (none can be installed here).
+"""The spaCy side: scispaCy's biomedical tokenizer on a blank English pipeline (built once), used for one
+thing only: the abbreviations a document defines, found with scispaCy's AbbreviationDetector algorithm
+(Schwartz & Hearst: `filter_matches` + `find_abbreviation`). No trained model is needed (none can be
+installed here). Sentences, clauses, lexicon mentions and times are regular expressions over the text
+(text.py, mentions.py, timing.py): none of flarekb's rules reads a token.
 
-The detector component itself matches every "( ... )" token span with a wildcard Matcher and then searches
-the whole document again for each short form; that costs four times the tokenizer. flarekb needs only the
-(short, long) definitions, and finds later uses of a short form itself (mentions.short_form_mentions), so
-the bracket spans come from one regular expression over the text and the same scispaCy functions judge them.
+So the tokenizer runs only where a definition can matter: around a bracket that closes a lexicon mention,
+either "<long form> (<short form>)" (the mention ends right before the bracket) or "<short form> (<long
+form>)" (the mention ends right before the closing bracket); a definition whose long form is not a lexicon
+entry is never used (mentions.defined_short_forms). Around each such bracket it tokenizes a window of whole
+whitespace-separated chunks: spaCy tokenizes each chunk on its own, so the window's tokens are exactly
+the ones the whole document would have, and each chunk is at least one token, so a window of n chunks
+before the bracket reaches at least as far back as the detector looks (min(L + 5, 2L) tokens for a short
+form of L characters; at most 32, as a short form has at most three tokens of under ten characters).
 """
 
 from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from functools import cache
 
 import spacy
 from scispacy.abbreviation import filter_matches, find_abbreviation
 from scispacy.custom_tokenizer import combined_rule_tokenizer
-from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokenizer import Tokenizer
 
 _BRACKETED = re.compile(r"\(([^()]{1,80})\)")
+_CHUNK = re.compile(r"\S+")
+_MOST_WORDS_BEFORE = 32  # the furthest the detector looks back from a bracket that can hold a short form
+_CHUNK_LENGTH = 16  # characters per chunk searched back for them first, before the search goes to the start
 
 
 @cache
-def pipeline() -> Language:
+def tokenizer() -> Tokenizer:
     nlp = spacy.blank("en")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # spaCy's own tokenizer regexes ("Possible set union")
-        nlp.tokenizer = combined_rule_tokenizer(nlp)
-    return nlp
+        return combined_rule_tokenizer(nlp)
 
 
-def abbreviation_pairs(doc: Doc) -> list[tuple[str, str]]:
-    """(short form, long form) definitions in the document, each once, in text order."""
-    brackets = []
-    for match in _BRACKETED.finditer(doc.text):
-        inside = doc.char_span(match.start(1), match.end(1), alignment_mode="expand")
-        if inside is not None and inside.start > 0:
-            brackets.append((-1, inside.start, inside.end))
+def abbreviation_pairs(text: str, mention_ends: Iterable[int]) -> list[tuple[str, str]]:
+    """(short form, long form) definitions in brackets next to a lexicon mention (`mention_ends`: where the
+    mentions end in `text`), each once, in text order."""
+    ends = set(mention_ends)
     pairs = []
-    for long_candidate, short_candidate in filter_matches(brackets, doc):
-        short, long = find_abbreviation(long_candidate, short_candidate)
-        if long is not None:
-            pairs.append((short.text, long.text))
+    for match in _BRACKETED.finditer(text):
+        if _end_before(text, match.start()) in ends or _end_before(text, match.end(1)) in ends:
+            pairs.extend(_definitions(text, match))
     return list(dict.fromkeys(pairs))
 
 
-def parse_many(texts: Iterable[str], n_process: int = 1) -> Iterator[Doc]:
-    yield from pipeline().pipe(texts, n_process=n_process, batch_size=64)
+def _end_before(text: str, position: int) -> int:
+    """Where the text before `position` ends, whitespace skipped."""
+    while position > 0 and text[position - 1].isspace():
+        position -= 1
+    return position
+
+
+def _definitions(text: str, bracket: re.Match[str]) -> list[tuple[str, str]]:
+    window_start, window_end = _window(text, bracket.start(), bracket.end())
+    doc = tokenizer()(text[window_start:window_end])
+    inside = doc.char_span(bracket.start(1) - window_start, bracket.end(1) - window_start, alignment_mode="expand")
+    if inside is None or inside.start == 0:
+        return []
+    pairs = []
+    for long_candidate, short_candidate in filter_matches([(-1, inside.start, inside.end)], doc):
+        short, long = find_abbreviation(long_candidate, short_candidate)
+        if long is not None:
+            pairs.append((short.text, long.text))
+    return pairs
+
+
+def _window(text: str, start: int, end: int) -> tuple[int, int]:
+    """Whole chunks around the bracket text[start:end]: as many before it as the detector may look back
+    (or back to the start of the text), and on to the end of the chunk it ends in."""
+    inside = end - start - 2
+    chunks_before = max(2, min(2 * inside, inside + 5, _MOST_WORDS_BEFORE)) + 1
+    following = _CHUNK.match(text, end)
+    window_end = following.end() if following else end
+    look_from = max(0, start - _CHUNK_LENGTH * chunks_before)
+    while True:
+        chunk_starts = [chunk.start() for chunk in _CHUNK.finditer(text, look_from, start)]
+        # the first chunk found may be cut by look_from: it never counts
+        if look_from == 0 or len(chunk_starts) > chunks_before + 1:
+            break
+        look_from = 0
+    if look_from == 0 and len(chunk_starts) <= chunks_before:
+        return 0, window_end
+    return chunk_starts[-chunks_before - 1], window_end

@@ -26,13 +26,15 @@ _MARKS = str.maketrans(
 
 def fold_marks(text: str) -> str:
     """Dashes, spaces and Greek letters to ASCII, case kept. Same length as `text`."""
-    return text.translate(_MARKS)
+    return text if text.isascii() else text.translate(_MARKS)
 
 
 def fold(text: str) -> str:
     """fold_marks() and lowercase. Same length as `text` (characters whose lowercase is longer are kept)."""
     folded = fold_marks(text)
     lowered = folded.lower()
+    if folded.isascii():
+        return lowered
     if len(lowered) == len(folded):
         return lowered
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in folded)

@@ -69,6 +69,7 @@ def _days(amount: str, unit: str) -> int:
 # ten times faster than trying its alternatives at every position of the text.
 _UNIT_WORD = re.compile(r"(?:hour|hr|day|week|month|year|cycle)s?\b|\dh\b|\d h\b")
 _WINDOW_BEFORE, _WINDOW_AFTER = 40, 12
+_WORD_REST = re.compile(r"[a-z0-9]*")
 
 
 def find_days(folded: str, start: int = 0, end: int | None = None) -> list[DayMention]:
@@ -78,7 +79,8 @@ def find_days(folded: str, start: int = 0, end: int | None = None) -> list[DayMe
     searched_to = start
     for unit in _UNIT_WORD.finditer(folded, start, end):
         window_start = max(searched_to, unit.start() - _WINDOW_BEFORE)
-        window_end = min(end, unit.end() + _WINDOW_AFTER)
+        # a window never ends inside a word or number ("day 1|3")
+        window_end = _WORD_REST.match(folded, min(end, unit.end() + _WINDOW_AFTER), end).end()
         for match in _EXPRESSIONS.finditer(folded, window_start, window_end):
             if match.start() in found or _FREQUENCY_BEFORE.search(folded, max(start, match.start() - 8), match.start()):
                 continue

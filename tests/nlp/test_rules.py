@@ -158,3 +158,7 @@ def test_sentences_split_at_full_stops_and_lines_but_not_after_abbreviations():
     text = "Fever vs. chills were seen (Fig. 2). Day 7 CT showed swelling.\nFIGURE 1\nLegend text"
     sentences = [text[s.start : s.end] for s in split_sentences(text)]
     assert sentences == ["Fever vs. chills were seen (Fig. 2).", "Day 7 CT showed swelling.", "FIGURE 1", "Legend text"]
+
+
+def test_a_time_right_after_another_is_read_whole():
+    assert [found.day for found in find_days(fold("within 48 hours).\n\nBy Day 13, the scan"))] == [2, 13]

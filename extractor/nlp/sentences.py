@@ -1,0 +1,135 @@
+"""A document's case text as sentences and clauses, each with its lexicon mentions, cue words and times.
+
+The text is cut at the reference list and searched once for entity mentions (drugs, markers, flare words,
+manifestations, diseases) and the short forms the document defines for them. Cue words and time
+expressions are searched sentence by sentence, only when a rule asks for them: most sentences of most
+abstracts name nothing of the lexicon, and a document that names nothing costs one search.
+
+A sentence with a background cue ("has not been reported with", "is known to induce") speaks about the
+literature or the drug class, not this patient (the title never counts as background).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from extractor.models import Document
+from extractor.nlp.mentions import Mention, defined_short_forms, find_cues, find_entities, merge_mentions
+from extractor.nlp.mentions import short_form_mentions
+from extractor.nlp.pipeline import abbreviation_pairs
+from extractor.nlp.text import Span, body_end, fold_marks, split_clauses, split_sentences
+from extractor.nlp.timing import DayMention, find_days
+
+_ANTI_BEFORE = re.compile(r"anti[\s-]?$")
+_OPENING_BRACKET = re.compile(r"\s*\(\s*")
+_CLOSING_BRACKET = re.compile(r"\s*\)")
+
+
+@dataclass
+class Clause:
+    """The part of a sentence between semicolons."""
+
+    span: Span
+    entities: list[Mention]
+    cues: list[Mention]  # cue words, also those inside an entity ("enlarged" in "metastases enlarged")
+
+    def has_cue(self, kind: str) -> bool:
+        return any(cue.detail == kind for cue in self.cues)
+
+
+class Sentence:
+    def __init__(self, span: Span, folded: str, entities: list[Mention], passage_kind: str) -> None:
+        self.span = span
+        self.passage_kind = passage_kind  # title | abstract | section | caption | table | text
+        self._folded = folded
+        self._entities = entities  # every entity mention inside the sentence
+
+    @cached_property
+    def cues(self) -> list[Mention]:
+        return find_cues(self._folded, self.span.start, self.span.end)
+
+    @cached_property
+    def days(self) -> list[DayMention]:
+        return find_days(self._folded, self.span.start, self.span.end)
+
+    @cached_property
+    def clauses(self) -> list[Clause]:
+        return [
+            Clause(span, within(self._entities, span), within(self.cues, span))
+            for span in split_clauses(self._folded, self.span)
+        ]
+
+    @property
+    def names_anything(self) -> bool:
+        return bool(self._entities)
+
+    @property
+    def entities(self) -> list[Mention]:
+        """The entity mentions of its clauses (a mention across a semicolon belongs to neither)."""
+        if len(self.clauses) == 1:
+            return self.clauses[0].entities
+        return [m for clause in self.clauses for m in clause.entities]
+
+    @cached_property
+    def background(self) -> bool:
+        return self.passage_kind != "title" and self.has_cue("background")
+
+    def has_cue(self, kind: str) -> bool:
+        return any(cue.detail == kind for cue in self.cues)
+
+    def clause_days(self, clause: Clause) -> list[DayMention]:
+        return within(self.days, clause.span)
+
+
+def read_sentences(document: Document, folded: str) -> list[Sentence]:
+    """The case text (up to the reference list) as sentences. `folded` is fold(document.text)."""
+    text = document.text
+    end = body_end(text)
+    entities = _entities(text, folded, end)
+    sentences = []
+    for passage in document.passages:
+        passage_end = min(end, passage.offset + len(passage.text))
+        for span in split_sentences(text, passage.offset, passage_end):
+            sentences.append(Sentence(span, folded, within(entities, span), passage.kind))
+        if passage_end == end:
+            break
+    return sentences
+
+
+def _entities(text: str, folded: str, end: int) -> list[Mention]:
+    """Entity mentions in text[:end] with the short forms the document defines for them, in text order;
+    not an antibody against a marker ("anti-PD-L1"), nor a short form in brackets right after its long form."""
+    entities = find_entities(folded, 0, end)
+    if not entities:
+        return []
+    marks = fold_marks(text)
+    short_forms = defined_short_forms(marks, entities, abbreviation_pairs(text[:end], (m.end for m in entities)))
+    entities = merge_mentions(entities, short_form_mentions(marks, short_forms, 0, end))
+    return [
+        m for i, m in enumerate(entities)
+        if not (m.kind == "marker" and _ANTI_BEFORE.search(folded, max(0, m.start - 5), m.start))
+        and not (i and _defines_short_form(text, entities[i - 1], m))
+    ]
+
+
+def _defines_short_form(text: str, previous: Mention, mention: Mention) -> bool:
+    """`mention` is the bracketed short form right after `previous` ("CD8+ tumor-infiltrated lymphocytes (TILs)"):
+    the same thing named twice, not a second finding."""
+    return (
+        _OPENING_BRACKET.fullmatch(text, previous.end, mention.start) is not None
+        and _CLOSING_BRACKET.match(text, mention.end) is not None
+    )
+
+
+def within(items: list, span: Span) -> list:
+    """The items (sorted by start) that lie wholly inside span."""
+    low = bisect.bisect_left(items, span.start, key=_start)
+    high = bisect.bisect_left(items, span.end, low, key=_start)
+    return [item for item in items[low:high] if item.end <= span.end]
+
+
+def _start(item: Mention | DayMention) -> int:
+    return item.start
