@@ -135,6 +135,12 @@ def interleaved_runs(
     }
 
 
+def paired_ratio(numerator_runs: list[dict], denominator_runs: list[dict], key: str) -> float:
+    """The median over rounds of numerator[key] / denominator[key], each pair taken in the same round."""
+    ratios = [top[key] / bottom[key] for top, bottom in zip(numerator_runs, denominator_runs)]
+    return round(statistics.median(ratios), 2)
+
+
 def last_line(text: str) -> str:
     lines = [line for line in text.strip().splitlines() if line.strip()]
     return lines[-1].strip() if lines else ""

@@ -190,7 +190,7 @@ def run(plan, log) -> dict:
             log(f"  kb_scale: generating {count:,} synthetic cases")
             run_in_child(generate_kb, count)
     log(f"  kb_scale: sizes {', '.join(f'{n:,}' for n in plan.kb_sizes)}")
-    runs = interleaved_runs({f"{count}_cases": (measure_kb, (count,)) for count in plan.kb_sizes}, plan.repeats, log)
+    runs = interleaved_runs({f"{count}_cases": (measure_kb, (count,)) for count in plan.kb_sizes}, plan.kb_repeats, log)
     figure = {"sizes": list(plan.kb_sizes), **runs, "growth": growth(runs, plan.kb_sizes)}
     return figure
 
