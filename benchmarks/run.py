@@ -113,7 +113,10 @@ def main(argv: list[str] | None = None) -> int:
     }
     for name in options.only or FIGURES:
         log(f"{name} ...")
+        load_before = os.getloadavg()[0]
         results["figures"][name] = FIGURES[name](plan, log)
+        # Other work on the machine slows every figure; a load above the core count means it was busy.
+        results["figures"][name]["load_average_1min"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
     targets = check_targets(results["figures"], plan)
     results["targets"] = [asdict(target) for target in targets]
     results["total_seconds"] = round(time.perf_counter() - started, 1)
@@ -147,8 +150,11 @@ def _logger() -> Callable[[str], None]:
 
 
 def report(results: dict, targets: list[Target]) -> str:
-    lines = [_machine_line(results["machine"]), ""]
     figures = results["figures"]
+    loads = ", ".join(f"{name} {figure['load_average_1min'][0]:.1f}->{figure['load_average_1min'][1]:.1f}"
+                      for name, figure in figures.items() if "load_average_1min" in figure)
+    lines = [_machine_line(results["machine"]),
+             f"load average (1 min) before->after each figure, on {results['machine']['usable_cores']} cores: {loads}", ""]
     if "extraction" in figures:
         lines += extraction_lines(figures["extraction"])
     if "parsing" in figures:
