@@ -6,7 +6,7 @@ CaseFindings. Both serialise to plain JSON (the findings schema of DESIGN.md).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 PASSAGE_SEPARATOR = "\n\n"
@@ -102,11 +102,11 @@ class CaseFindings:
             "doi": self.doi,
             "title": self.title,
             "source": self.source,
-            "drugs": [asdict(drug) for drug in self.drugs],
+            "drugs": [_fields(drug) for drug in self.drugs],
             "engagers": self.engagers,
             "disease": self.disease,
-            "flare": asdict(self.flare),
-            "markers": [asdict(marker) for marker in self.markers],
+            "flare": _fields(self.flare),
+            "markers": [_fields(marker) for marker in self.markers],
             "resolution_day": self.resolution_day,
         }
 
@@ -125,3 +125,9 @@ class CaseFindings:
             markers=[MarkerFinding(**marker) for marker in data.get("markers", [])],
             resolution_day=data.get("resolution_day"),
         )
+
+
+def _fields(record: Drug | Flare | MarkerFinding) -> dict[str, Any]:
+    """A flat record's fields in declaration order. (`dataclasses.asdict` deep-copies recursively, which made
+    it most of the time of saving a large knowledge base.)"""
+    return {name: list(value) if isinstance(value, list) else value for name, value in vars(record).items()}
