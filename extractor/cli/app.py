@@ -31,9 +31,9 @@ def default_corpora() -> Path:
     return Path(os.environ.get("FLAREKB_CORPORA", "corpora"))
 
 
-KbOption = typer.Option(None, "--kb", help="Knowledge base directory [default: $FLAREKB_KB or kb/].")
+KbOption = typer.Option(None, "--kb", help="Knowledge base directory (default: $FLAREKB_KB, else kb/).")
 CorporaOption = typer.Option(
-    None, "--corpora", help="Raw documents directory [default: $FLAREKB_CORPORA or corpora/]."
+    None, "--corpora", help="Raw documents directory (default: $FLAREKB_CORPORA, else corpora/)."
 )
 
 

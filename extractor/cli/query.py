@@ -116,13 +116,19 @@ def print_answer(result: Answer, as_json: bool) -> None:
             print_timeline(console, timeline)
         return
     columns, cells = TABLES[result.intent]
+    rows = [cells(row) for row in result.rows]
+    drugs_column = columns.index("drugs") if "drugs" in columns else None
+    if drugs_column is not None and len({row[drugs_column] for row in rows}) == 1 and "," not in rows[0][drugs_column]:
+        # One drug throughout: the title names it, and the evidence needs the width on a narrow terminal.
+        keep = [index for index, column in enumerate(columns) if column != "drugs"]
+        columns, rows = [columns[i] for i in keep], [[row[i] for i in keep] for row in rows]
     table = Table(title=result.title, show_lines=result.intent == "markers")
     for column in columns:
         # The evidence sentence is what a reader checks: it gets the room, short columns stay on one line.
         wide = column in ("evidence", "papers")
         table.add_column(column, overflow="fold", ratio=4 if wide else None, min_width=None if wide else 5)
-    for row in result.rows:
-        table.add_row(*cells(row))
+    for row in rows:
+        table.add_row(*row)
     console.print(table)
 
 
