@@ -179,16 +179,19 @@ def defined_short_forms(text: str, mentions: list[Mention], detected: Iterable[t
 
 def short_form_mentions(marks_folded: str, short_forms: dict[str, Term], start: int, end: int) -> list[Mention]:
     """Case-sensitive occurrences of defined short forms in marks_folded[start:end]."""
-    if not short_forms:
-        return []
-    by_surface = {fold_short: term for fold_short, term in short_forms.items()}
-    alternatives = "|".join(re.escape(s) for s in sorted(by_surface, key=len, reverse=True))
-    regex = re.compile(f"(?<![A-Za-z0-9])(?:{alternatives})(?![A-Za-z0-9])")
     found = []
-    for match in regex.finditer(marks_folded, start, end):
-        term = by_surface[match.group()]
-        found.append(Mention(term.kind, term.name, term.detail, match.start(), match.end()))
-    return found
+    for short, term in short_forms.items():
+        at = marks_folded.find(short, start, end)
+        while at >= 0:
+            after = at + len(short)
+            if not _letter_or_digit(marks_folded, at - 1, start, end) and not _letter_or_digit(marks_folded, after, start, end):
+                found.append(Mention(term.kind, term.name, term.detail, at, after))
+            at = marks_folded.find(short, at + 1, end)
+    return merge_mentions(found)
+
+
+def _letter_or_digit(text: str, at: int, start: int, end: int) -> bool:
+    return start <= at < end and text[at].isascii() and text[at].isalnum()
 
 
 def merge_mentions(*groups: list[Mention]) -> list[Mention]:

@@ -28,6 +28,7 @@ from spacy.tokenizer import Tokenizer
 
 _BRACKETED = re.compile(r"\(([^()]{1,80})\)")
 _CHUNK = re.compile(r"\S+")
+_CHUNK_TAIL, _CHUNK_TAIL_MOST = re.compile(r"\S*$"), 200  # longer, the short form is capped anyway
 _MOST_WORDS_BEFORE = 32  # the furthest the detector looks back from a bracket that can hold a short form
 _CHUNK_LENGTH = 16  # characters per chunk searched back for them first, before the search goes to the start
 
@@ -46,9 +47,25 @@ def abbreviation_pairs(text: str, mention_ends: Iterable[int]) -> list[tuple[str
     ends = set(mention_ends)
     pairs = []
     for match in _BRACKETED.finditer(text):
-        if _end_before(text, match.start()) in ends or _end_before(text, match.end(1)) in ends:
+        long_form_before = _end_before(text, match.start()) in ends
+        long_form_inside = _end_before(text, match.end(1)) in ends
+        if long_form_inside or (long_form_before and _may_be_short_form(text, match)):
             pairs.extend(_definitions(text, match))
     return list(dict.fromkeys(pairs))
+
+
+def _may_be_short_form(text: str, bracket: re.Match[str]) -> bool:
+    """False where scispaCy's short_form_filter must refuse what the brackets hold ("(n=4)", "(850 pg/mL)",
+    "(grade 2)": the first character is not a letter, or under half are letters, or there are more than three
+    words), decided without tokens; True where it cannot tell: brackets glued to a word ("IL(6)") may be
+    tokenized differently."""
+    start, end = bracket.start(), bracket.end()
+    glued = (start > 0 and not text[start - 1].isspace()) or (end < len(text) and text[end].isalnum())
+    inside = bracket.group(1).strip()
+    if glued or not inside:
+        return glued
+    letters = sum(ch.isalpha() for ch in inside)
+    return inside[0].isalpha() and 2 * letters >= len(inside) and len(inside.split()) <= 3
 
 
 def _end_before(text: str, position: int) -> int:
@@ -75,10 +92,12 @@ def _definitions(text: str, bracket: re.Match[str]) -> list[tuple[str, str]]:
 def _window(text: str, start: int, end: int) -> tuple[int, int]:
     """Whole chunks around the bracket text[start:end]: as many before it as the detector may look back
     (or back to the start of the text), and on to the end of the chunk it ends in."""
-    inside = end - start - 2
-    chunks_before = max(2, min(2 * inside, inside + 5, _MOST_WORDS_BEFORE)) + 1
     following = _CHUNK.match(text, end)
     window_end = following.end() if following else end
+    # the short form is at most the chunks the brackets are in ("x(y)z" may be one token)
+    opening_chunk = _CHUNK_TAIL.search(text, max(0, start - _CHUNK_TAIL_MOST), start).start()
+    short = window_end - opening_chunk
+    chunks_before = max(2, min(2 * short, short + 5, _MOST_WORDS_BEFORE)) + 1
     look_from = max(0, start - _CHUNK_LENGTH * chunks_before)
     while True:
         chunk_starts = [chunk.start() for chunk in _CHUNK.finditer(text, look_from, start)]

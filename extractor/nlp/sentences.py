@@ -1,8 +1,8 @@
 """A document's case text as sentences and clauses, each with its lexicon mentions, cue words and times.
 
 The text is cut at the reference list and searched once for entity mentions (drugs, markers, flare words,
-manifestations, diseases) and the short forms the document defines for them. Cue words and time
-expressions are searched sentence by sentence, only when a rule asks for them: most sentences of most
+manifestations, diseases) and the short forms the document defines for them. Cue words are searched once
+too, and time expressions sentence by sentence, but only when a rule first asks for them: most PubMed
 abstracts name nothing of the lexicon, and a document that names nothing costs one search.
 
 A sentence with a background cue ("has not been reported with", "is known to induce") speaks about the
@@ -15,6 +15,7 @@ import bisect
 import re
 from dataclasses import dataclass
 from functools import cached_property
+from operator import attrgetter
 
 from extractor.models import Document
 from extractor.nlp.mentions import Mention, defined_short_forms, find_cues, find_entities, merge_mentions
@@ -26,6 +27,7 @@ from extractor.nlp.timing import DayMention, find_days
 _ANTI_BEFORE = re.compile(r"anti[\s-]?$")
 _OPENING_BRACKET = re.compile(r"\s*\(\s*")
 _CLOSING_BRACKET = re.compile(r"\s*\)")
+_START = attrgetter("start")
 
 
 @dataclass
@@ -40,26 +42,42 @@ class Clause:
         return any(cue.detail == kind for cue in self.cues)
 
 
-class Sentence:
-    def __init__(self, span: Span, folded: str, entities: list[Mention], passage_kind: str) -> None:
-        self.span = span
-        self.passage_kind = passage_kind  # title | abstract | section | caption | table | text
-        self._folded = folded
-        self._entities = entities  # every entity mention inside the sentence
+class _Searches:
+    """Cue words of the case text, searched when first asked for."""
+
+    def __init__(self, folded: str, end: int) -> None:
+        self.folded, self.end = folded, end
 
     @cached_property
     def cues(self) -> list[Mention]:
-        return find_cues(self._folded, self.span.start, self.span.end)
+        return find_cues(self.folded, 0, self.end)
+
+
+
+class Sentence:
+    def __init__(self, span: Span, passage_kind: str, entities: list[Mention], searches: _Searches) -> None:
+        self.span = span
+        self.passage_kind = passage_kind  # title | abstract | section | caption | table | text
+        self._entities = entities  # every entity mention inside the sentence
+        self._searches = searches
+
+    @cached_property
+    def cues(self) -> list[Mention]:
+        return within(self._searches.cues, self.span)
 
     @cached_property
     def days(self) -> list[DayMention]:
-        return find_days(self._folded, self.span.start, self.span.end)
+        # sentence by sentence: times are asked for in few sentences (flare, resolution and marker clauses)
+        return find_days(self._searches.folded, self.span.start, self.span.end)
 
     @cached_property
     def clauses(self) -> list[Clause]:
+        spans = split_clauses(self._searches.folded, self.span)
+        if len(spans) == 1:
+            return [Clause(self.span, self._entities, self.cues)]
         return [
             Clause(span, within(self._entities, span), within(self.cues, span))
-            for span in split_clauses(self._folded, self.span)
+            for span in spans
         ]
 
     @property
@@ -89,11 +107,12 @@ def read_sentences(document: Document, folded: str) -> list[Sentence]:
     text = document.text
     end = body_end(text)
     entities = _entities(text, folded, end)
+    searches = _Searches(folded, end)
     sentences = []
     for passage in document.passages:
         passage_end = min(end, passage.offset + len(passage.text))
         for span in split_sentences(text, passage.offset, passage_end):
-            sentences.append(Sentence(span, folded, within(entities, span), passage.kind))
+            sentences.append(Sentence(span, passage.kind, within(entities, span), searches))
         if passage_end == end:
             break
     return sentences
@@ -126,10 +145,6 @@ def _defines_short_form(text: str, previous: Mention, mention: Mention) -> bool:
 
 def within(items: list, span: Span) -> list:
     """The items (sorted by start) that lie wholly inside span."""
-    low = bisect.bisect_left(items, span.start, key=_start)
-    high = bisect.bisect_left(items, span.end, low, key=_start)
+    low = bisect.bisect_left(items, span.start, key=_START)
+    high = bisect.bisect_left(items, span.end, low, key=_START)
     return [item for item in items[low:high] if item.end <= span.end]
-
-
-def _start(item: Mention | DayMention) -> int:
-    return item.start

@@ -24,9 +24,15 @@ _MARKS = str.maketrans(
 )
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 def fold_marks(text: str) -> str:
     """Dashes, spaces and Greek letters to ASCII, case kept. Same length as `text`."""
-    return text if text.isascii() else text.translate(_MARKS)
+    if text.isascii():
+        return text
+    # only the few non-ASCII characters are looked up (str.translate would look up every character)
+    return _NON_ASCII.sub(lambda match: match.group().translate(_MARKS), text)
 
 
 def fold(text: str) -> str:
@@ -68,13 +74,18 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
     return spans
 
 
+_SEMICOLON = re.compile(";")
+
+
 def split_clauses(text: str, sentence: Span) -> list[Span]:
     """Clauses of a sentence: the parts between semicolons (each can carry its own day)."""
+    if text.find(";", sentence.start, sentence.end) < 0:
+        return [sentence]
     spans: list[Span] = []
     begin = sentence.start
-    for match in re.finditer(";", text[sentence.start : sentence.end]):
-        _add_trimmed(text, begin, sentence.start + match.end(), spans)
-        begin = sentence.start + match.end()
+    for match in _SEMICOLON.finditer(text, sentence.start, sentence.end):
+        _add_trimmed(text, begin, match.end(), spans)
+        begin = match.end()
     _add_trimmed(text, begin, sentence.end, spans)
     return spans
 
