@@ -12,7 +12,7 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-from benchmarks.common import Stopwatch, children_peak_rss_mb, interleaved_runs, paired_ratio
+from benchmarks.common import Stopwatch, Target, children_peak_rss_mb, interleaved_runs, last_line, paired_ratio
 from benchmarks.corpus import pubmed_xml_file
 
 RECORD_TAG = "PubmedArticle"
@@ -110,3 +110,30 @@ def run(plan, log) -> dict:
         # round (the floor and the extraction that ran next to it) so that load on the machine cancels out.
         median["times_floor"] = paired_ratio(runs[name]["runs"], runs["floor"]["runs"], "seconds")
     return {"input": {"file": path.name, "documents": plan.extraction_docs, "bytes": path.stat().st_size}, **runs}
+
+
+TIMES_FLOOR_TARGET = 3.0  # issue 6: full extraction within 3x the floor, single process
+
+
+def targets(figure: dict, plan) -> list[Target]:
+    median = figure["extraction_1_process"]["median"]
+    what = "full extraction vs floor (lxml + scispaCy tokenizer), 1 process"
+    wanted = f"<= {TIMES_FLOOR_TARGET}x the floor's time"
+    if median is None:
+        return [Target("extraction", what, wanted, "failed", False)]
+    times = median["times_floor"]
+    return [Target("extraction", what, wanted, f"{times:.2f}x", times <= TIMES_FLOOR_TARGET)]
+
+
+def report_lines(figure: dict) -> list[str]:
+    lines = [f"extraction ({figure['input']['documents']:,} abstracts, median of {len(figure['floor']['runs'])} runs):",
+             f"  {'':<24}{'docs/s':>10}{'tokens/s':>12}{'x floor':>9}{'peak MB':>9}"]
+    for name in ("floor", "extraction_1_process", "extraction_2_processes"):
+        median = figure[name]["median"]
+        if median is None:
+            lines.append(f"  {name:<24}FAILED: {last_line(figure[name]['error'])}")
+            continue
+        times = f"{median.get('times_floor', 1.0):.2f}"
+        lines.append(f"  {name:<24}{median['docs_per_s']:>10,.0f}{median['tokens_per_s']:>12,}{times:>9}"
+                     f"{median['peak_rss_mb']:>9,.0f}")
+    return lines + [""]

@@ -212,7 +212,7 @@ def growth(runs: dict, sizes: tuple[int, ...]) -> dict:
     return slopes
 
 
-def targets(figure: dict) -> list[Target]:
+def targets(figure: dict, plan) -> list[Target]:
     largest = figure["sizes"][-1]
     median = figure[f"{largest}_cases"]["median"]
     found = [

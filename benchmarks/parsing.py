@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from benchmarks.common import Stopwatch, interleaved_runs, paired_ratio, peak_rss_mb
+from benchmarks.common import Stopwatch, Target, interleaved_runs, paired_ratio, peak_rss_mb
 from benchmarks.corpus import pubmed_xml_file
 
 
@@ -88,3 +88,36 @@ def run(plan, log) -> dict:
     peaks = [memory[f"flarekb_{count}_records"]["median"]["peak_rss_mb"] for count in plan.memory_records]
     memory["peak_rss_growth"] = round(peaks[1] / peaks[0], 3)  # 1.0: memory does not grow with the file
     return {"speed": speed, "memory": memory}
+
+
+SPEEDUP_TARGET = 5.0  # issue 6: at least 5x Biopython
+MEMORY_GROWTH_LIMIT = 1.10  # "constant memory": the large file's peak within 10% of the small file's
+
+
+def targets(figure: dict, plan) -> list[Target]:
+    speedup = figure["speed"]["flarekb_over_biopython"]
+    growth = figure["memory"]["peak_rss_growth"]
+    small, large = plan.memory_records
+    return [
+        Target("parsing", "records/s of flarekb's parser vs Biopython (Bio.Entrez.read; Entrez.parse refuses "
+               "PubMed sets)", f">= {SPEEDUP_TARGET}x", f"{speedup:.2f}x", speedup >= SPEEDUP_TARGET),
+        Target("parsing", f"peak RSS parsing {large:,} records / {small:,} records",
+               f"<= {MEMORY_GROWTH_LIMIT} (constant memory)", f"{growth:.3f}", growth <= MEMORY_GROWTH_LIMIT),
+    ]
+
+
+def report_lines(figure: dict) -> list[str]:
+    speed, memory = figure["speed"], figure["memory"]
+    lines = [f"PubMed XML parsing ({speed['flarekb']['median']['records']:,} records, "
+             f"{speed['flarekb']['median']['file_mb']} MB):",
+             f"  {'':<26}{'records/s':>11}{'MB/s':>8}{'peak MB':>9}"]
+    for name in ("flarekb", "biopython"):
+        median = speed[name]["median"]
+        lines.append(f"  {name:<26}{median['records_per_s']:>11,.0f}{median['mb_per_s']:>8}{median['peak_rss_mb']:>9,.0f}")
+    lines.append(f"  flarekb / Biopython: {speed['flarekb_over_biopython']:.2f}x")
+    for name, runs in memory.items():
+        if isinstance(runs, dict):
+            median = runs["median"]
+            lines.append(f"  {name:<26}{median['records_per_s']:>11,.0f}{median['mb_per_s']:>8}{median['peak_rss_mb']:>9,.0f}")
+    lines.append(f"  peak RSS growth from the small file to the large: {memory['peak_rss_growth']:.3f}x")
+    return lines + [""]

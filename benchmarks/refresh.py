@@ -9,6 +9,7 @@ incremental fetcher it is built on. A second refresh of the same ids must make n
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import subprocess
@@ -21,7 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from benchmarks.common import REPO, Stopwatch, interleaved_runs, median_of_runs
+from benchmarks.common import REPO, Stopwatch, Target, interleaved_runs, last_line, median_of_runs
 from benchmarks.corpus import FIRST_PMID, RecordTemplate, pubmed_set, real_material, shared_dir, synthetic_abstract
 
 SERVER_LIFETIME_S = 600  # the stand-in shuts itself down after this, even if a run hangs
@@ -184,3 +185,39 @@ def run(plan, log) -> dict:
         figure[way] = {name: median_of_runs([run[name] for run in result["runs"]]) for name in ("first", "second")}
         figure[way]["runs"] = result["runs"]
     return figure
+
+
+EFETCH_BATCH = 200  # ids per efetch request (NCBI's advice for POSTed id lists)
+NCBI_RATE = 3  # requests per second without an API key
+
+
+def targets(figure: dict, plan) -> list[Target]:
+    """Judged on what users run (`flarekb refresh`), or on the fetch layer while the command is missing."""
+    way = "flarekb_refresh" if "flarekb_refresh" in figure else "fetch_only"
+    expected = math.ceil(plan.refresh_ids / EFETCH_BATCH)  # issue 6: 5 efetch calls for 1,000 ids
+    if "error" in figure[way]:
+        return [Target("refresh", f"{way} of {plan.refresh_ids:,} PMIDs", "runs", "failed", False)]
+    first, second = figure[way]["first"], figure[way]["second"]
+    return [
+        Target("refresh", f"efetch requests for {plan.refresh_ids:,} PMIDs ({way})", f"{expected}",
+               f"{first['efetch_requests']:g}", first["efetch_requests"] == expected),
+        Target("refresh", f"requests on a second refresh of the same ids ({way})", "0",
+               f"{second['requests']:g}", second["requests"] == 0),
+        Target("refresh", "most requests within any 1 s at the server", f"<= {NCBI_RATE}",
+               f"{first['max_requests_in_1_s']:g}", first["max_requests_in_1_s"] <= NCBI_RATE),
+    ]
+
+
+def report_lines(figure: dict) -> list[str]:
+    lines = [f"refresh ({figure['input']['ids']:,} PMIDs from a local server, {figure['input']['rate']}):"]
+    for way in ("fetch_only", "flarekb_refresh"):
+        if way not in figure:
+            continue
+        if "error" in figure[way]:
+            lines.append(f"  {way:<16} FAILED: {last_line(figure[way]['error'])}")
+            continue
+        for name in ("first", "second"):
+            median = figure[way][name]
+            lines.append(f"  {way:<16} {name:<6} {median['requests']:>3g} requests ({median['efetch_requests']:g} efetch, "
+                         f"at most {median['max_requests_in_1_s']:g} in 1 s), {median['seconds']:6.2f} s wall")
+    return lines + [""]
