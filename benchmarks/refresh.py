@@ -209,7 +209,10 @@ def targets(figure: dict, plan) -> list[Target]:
 
 
 def report_lines(figure: dict) -> list[str]:
-    lines = [f"refresh ({figure['input']['ids']:,} PMIDs from a local server, {figure['input']['rate']}):"]
+    batches = math.ceil(figure["input"]["ids"] / EFETCH_BATCH)
+    least = (math.ceil(batches / NCBI_RATE) - 1) * 1.0  # whole one-second windows the limiter must wait
+    lines = [f"refresh ({figure['input']['ids']:,} PMIDs from a local server, {figure['input']['rate']}; "
+             f"the limit alone allows {batches} requests in no less than {least:.0f} s):"]
     for way in ("fetch_only", "flarekb_refresh"):
         if way not in figure:
             continue
