@@ -105,11 +105,11 @@ def _flare(case: list[Sentence], text: str, drugs: list[Drug]) -> Flare:
         return Flare()
     onset = None
     for sites in (("tumor",), ("symptom",)):
-        dated = [
+        dated = (  # in document order, read only as far as the first dated one
             _day_near(m, c, s)
             for s, c, m in mentions
             if (m.kind == "event" or m.detail in sites) and not _resolving(m, c)
-        ]
+        )
         onset = next((day for day in dated if day is not None), None)
         if onset is not None:
             break

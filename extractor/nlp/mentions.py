@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from typing import NamedTuple
 
 from extractor.nlp.lexicons import Term, spelling_pairs, terms
 from extractor.nlp.text import fold
@@ -26,8 +27,7 @@ _BEFORE = r"(?<![a-z0-9])"
 _AFTER = r"(?![a-z0-9])"
 
 
-@dataclass(frozen=True)
-class Mention:
+class Mention(NamedTuple):
     kind: str  # drug | marker | event | manifestation | disease | cue
     name: str  # canonical name (cues: the cue word)
     detail: str  # see lexicons.Term.detail

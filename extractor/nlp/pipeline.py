@@ -28,7 +28,6 @@ from spacy.tokenizer import Tokenizer
 
 _BRACKETED = re.compile(r"\(([^()]{1,80})\)")
 _CHUNK = re.compile(r"\S+")
-_CHUNK_TAIL, _CHUNK_TAIL_MOST = re.compile(r"\S*$"), 200  # longer, the short form is capped anyway
 _MOST_WORDS_BEFORE = 32  # the furthest the detector looks back from a bracket that can hold a short form
 _CHUNK_LENGTH = 16  # characters per chunk searched back for them first, before the search goes to the start
 
@@ -41,31 +40,49 @@ def tokenizer() -> Tokenizer:
         return combined_rule_tokenizer(nlp)
 
 
-def abbreviation_pairs(text: str, mention_ends: Iterable[int]) -> list[tuple[str, str]]:
-    """(short form, long form) definitions in brackets next to a lexicon mention (`mention_ends`: where the
-    mentions end in `text`), each once, in text order."""
-    ends = set(mention_ends)
+def abbreviation_pairs(text: str, mentions: Iterable[tuple[int, int]]) -> list[tuple[str, str]]:
+    """(short form, long form) definitions whose long form ends where a lexicon mention ends (`mentions`: the
+    (start, end) of each in `text`), each once, in text order. (Only a long form that is a lexicon entry is
+    used: mentions.defined_short_forms.)"""
+    spans = set(mentions)
+    ends = {end for _, end in spans}
     pairs = []
     for match in _BRACKETED.finditer(text):
-        long_form_before = _end_before(text, match.start()) in ends
-        long_form_inside = _end_before(text, match.end(1)) in ends
-        if long_form_inside or (long_form_before and _may_be_short_form(text, match)):
-            pairs.extend(_definitions(text, match))
+        if _worth_reading(text, match, spans, ends):
+            pairs.extend((short, long) for short, long, long_end in _definitions(text, match) if long_end in ends)
     return list(dict.fromkeys(pairs))
 
 
-def _may_be_short_form(text: str, bracket: re.Match[str]) -> bool:
-    """False where scispaCy's short_form_filter must refuse what the brackets hold ("(n=4)", "(850 pg/mL)",
-    "(grade 2)": the first character is not a letter, or under half are letters, or there are more than three
-    words), decided without tokens; True where it cannot tell: brackets glued to a word ("IL(6)") may be
-    tokenized differently."""
+def _worth_reading(text: str, bracket: re.Match[str], mentions: set[tuple[int, int]], ends: set[int]) -> bool:
+    """Whether the detector can find a definition here that the rules would use, decided without tokens.
+
+    The detector reads "<long form> (<short form>)" when the brackets hold at most three tokens, and "<short
+    form> (<long form>)" when they hold four to eight; either way the long form must be a lexicon mention.
+    A short form must pass scispaCy's short_form_filter (first character a letter, at least half letters,
+    words of two to nine characters). Token counts are bounded from the text: each whitespace-separated
+    word is at least one token, and at most one plus two per character that is not a letter or digit. A
+    bracket that holds one whole mention of at most three tokens ("(TFR)", "(IL-6)") defines nothing new:
+    the lexicon finds every later use of it already (short forms are looked up case-sensitively, the
+    lexicon is not, and where both match the lexicon mention is kept). Brackets glued to a word ("IL(6)")
+    may be tokenized across the bracket: always read."""
+    long_form_before = _end_before(text, bracket.start()) in ends
+    long_form_inside = _end_before(text, bracket.end(1)) in ends
+    if not (long_form_before or long_form_inside):
+        return False
     start, end = bracket.start(), bracket.end()
-    glued = (start > 0 and not text[start - 1].isspace()) or (end < len(text) and text[end].isalnum())
-    inside = bracket.group(1).strip()
-    if glued or not inside:
-        return glued
-    letters = sum(ch.isalpha() for ch in inside)
-    return inside[0].isalpha() and 2 * letters >= len(inside) and len(inside.split()) <= 3
+    if (start > 0 and not text[start - 1].isspace()) or (end < len(text) and text[end].isalnum()):
+        return True
+    held = bracket.group(1).strip()
+    words = held.split()
+    most_tokens = sum(1 + 2 * sum(not ch.isalnum() for ch in word) for word in words)
+    if long_form_inside and most_tokens > 3 and len(words) <= 8:
+        return True  # may be "<short form> (<long form>)"
+    if not (long_form_before and words and len(words) <= 3):
+        return False
+    held_start = bracket.start(1) + bracket.group(1).index(held[0])
+    if most_tokens <= 3 and (held_start, held_start + len(held)) in mentions:
+        return False
+    return held[0].isalpha() and 2 * sum(ch.isalpha() for ch in held) >= len(held)
 
 
 def _end_before(text: str, position: int) -> int:
@@ -75,7 +92,8 @@ def _end_before(text: str, position: int) -> int:
     return position
 
 
-def _definitions(text: str, bracket: re.Match[str]) -> list[tuple[str, str]]:
+def _definitions(text: str, bracket: re.Match[str]) -> list[tuple[str, str, int]]:
+    """(short form, long form, where the long form ends) found by scispaCy's functions at this bracket."""
     window_start, window_end = _window(text, bracket.start(), bracket.end())
     doc = tokenizer()(text[window_start:window_end])
     inside = doc.char_span(bracket.start(1) - window_start, bracket.end(1) - window_start, alignment_mode="expand")
@@ -85,7 +103,7 @@ def _definitions(text: str, bracket: re.Match[str]) -> list[tuple[str, str]]:
     for long_candidate, short_candidate in filter_matches([(-1, inside.start, inside.end)], doc):
         short, long = find_abbreviation(long_candidate, short_candidate)
         if long is not None:
-            pairs.append((short.text, long.text))
+            pairs.append((short.text, long.text, window_start + long.end_char))
     return pairs
 
 
@@ -95,7 +113,7 @@ def _window(text: str, start: int, end: int) -> tuple[int, int]:
     following = _CHUNK.match(text, end)
     window_end = following.end() if following else end
     # the short form is at most the chunks the brackets are in ("x(y)z" may be one token)
-    opening_chunk = _CHUNK_TAIL.search(text, max(0, start - _CHUNK_TAIL_MOST), start).start()
+    opening_chunk = max(text.rfind(space, 0, start) for space in " \n\t") + 1  # other spaces: a longer window
     short = window_end - opening_chunk
     chunks_before = max(2, min(2 * short, short + 5, _MOST_WORDS_BEFORE)) + 1
     look_from = max(0, start - _CHUNK_LENGTH * chunks_before)

@@ -125,7 +125,7 @@ def _entities(text: str, folded: str, end: int) -> list[Mention]:
     if not entities:
         return []
     marks = fold_marks(text)
-    short_forms = defined_short_forms(marks, entities, abbreviation_pairs(text[:end], (m.end for m in entities)))
+    short_forms = defined_short_forms(marks, entities, abbreviation_pairs(text[:end], ((m.start, m.end) for m in entities)))
     entities = merge_mentions(entities, short_form_mentions(marks, short_forms, 0, end))
     return [
         m for i, m in enumerate(entities)

@@ -7,7 +7,7 @@ found in the folded text slices the original at the same place.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # Dash variants (the seeds use U+2010), minus signs and odd spaces become their ASCII form; Greek letters
 # become the Latin letter their names start with (TNF-α -> tnf-a, IFN-γ -> ifn-g, κ -> k).
@@ -46,8 +46,7 @@ def fold(text: str) -> str:
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in folded)
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
     start: int
     end: int
 
@@ -57,7 +56,9 @@ class Span:
 _ABBREVIATION_BEFORE_DOT = re.compile(
     r"\b(?:vs|e\.g|i\.e|et al|fig|figs|dr|approx|no|ref|refs|etc|resp|ca|mg|cf)$", re.IGNORECASE
 )
-_SENTENCE_END = re.compile(r"[.!?](?=[\"')\]]?\s+[\"'(\[]?[A-Z0-9])|\n+")
+# (One character class first: the regex engine skips to the next candidate character without trying the
+# expression at every position.)
+_SENTENCE_END = re.compile(r"[.!?\n](?:(?<=\n)\n*|(?<=[.!?])(?=[\"')\]]?\s+[\"'(\[]?[A-Z0-9]))")
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
@@ -105,7 +106,13 @@ _REFERENCES_HEADING = re.compile(
 )
 
 
+_HEADING_WORDS = ("referen", "bibliograph", "literature cited")
+
+
 def body_end(text: str) -> int:
     """Where the case text ends: the start of a reference-list heading, else the end of the text."""
+    lowered = text.lower()
+    if not any(word in lowered for word in _HEADING_WORDS):  # a plain substring search first: most texts have none
+        return len(text)
     match = _REFERENCES_HEADING.search(text)
     return match.start() if match else len(text)

@@ -16,46 +16,57 @@ from extractor.nlp.pipeline import abbreviation_pairs, tokenizer
 from .conftest import make_document
 
 
-def whole_document_pairs(text: str, mention_ends: set[int]) -> list[tuple[str, str]]:
-    """What the detector's functions find over the whole tokenized text, for the same brackets."""
+def whole_document_pairs(text: str, mentions: set[tuple[int, int]]) -> list[tuple[str, str]]:
+    """What the detector's functions find over the whole tokenized text: definitions whose long form ends
+    where a mention ends, except at brackets that hold a whole mention of at most three tokens."""
     doc = tokenizer()(text)
+    ends = {end for _, end in mentions}
     pairs = []
     for match in re.finditer(r"\(([^()]{1,80})\)", text):
         before_open, before_close = text[: match.start()].rstrip(), text[: match.end(1)].rstrip()
-        if len(before_open) not in mention_ends and len(before_close) not in mention_ends:
+        if len(before_open) not in ends and len(before_close) not in ends:
+            continue
+        held = match.group(1).strip()
+        glued = re.search(r"\S\($", text[: match.start() + 1]) or re.match(r"\)[A-Za-z0-9]", text[match.end() - 1 :])
+        few_tokens = sum(1 + 2 * len(re.findall(r"[^A-Za-z0-9]", word)) for word in held.split()) <= 3
+        if not glued and few_tokens and (len(before_close) - len(held), len(before_close)) in mentions:
             continue
         inside = doc.char_span(match.start(1), match.end(1), alignment_mode="expand")
         if inside is None or inside.start == 0:
             continue
         for long_candidate, short_candidate in filter_matches([(-1, inside.start, inside.end)], doc):
             short, long = find_abbreviation(long_candidate, short_candidate)
-            if long is not None:
+            if long is not None and long.end_char in ends:
                 pairs.append((short.text, long.text))
     return list(dict.fromkeys(pairs))
 
 
-def every_word_end(text: str) -> set[int]:
-    """Where every word could end a lexicon mention."""
-    return {match.end() for match in re.finditer(r"[A-Za-z0-9]+(?:[-=][A-Za-z0-9]+)*", text)}
+def words_and_phrases(text: str) -> set[tuple[int, int]]:
+    """Every word and every run of two to four words, standing for lexicon mentions."""
+    words = [match.span() for match in re.finditer(r"[A-Za-z0-9]+(?:[-=][A-Za-z0-9]+)*", text)]
+    return {(words[i][0], words[j][1]) for i in range(len(words)) for j in range(i, min(i + 4, len(words)))}
 
 
 def test_long_form_before_and_inside_the_brackets():
     text = ("The patient had tumour flare reaction (TFR) after teclistamab. "
             "Serum IL-6 (interleukin six) rose; the SCLC (small cell lung cancer) lesions grew.")
-    pairs = abbreviation_pairs(text, every_word_end(text))
+    pairs = abbreviation_pairs(text, words_and_phrases(text) - {(text.index("TFR"), text.index("TFR") + 3)})
     assert ("TFR", "tumour flare reaction") in pairs
     assert ("SCLC", "small cell lung cancer") in pairs
 
 
-def test_a_bracket_next_to_no_mention_is_not_read():
+def test_a_bracket_next_to_no_mention_or_holding_one_is_not_read():
     text = "The patient had tumour flare reaction (TFR) after teclistamab."
     assert abbreviation_pairs(text, set()) == []
+    tfr = text.index("TFR")
+    assert abbreviation_pairs(text, {(text.index("tumour"), tfr - 2), (tfr, tfr + 3)}) == []
 
 
 _WORDS = st.sampled_from(
     ["tumour", "flare", "reaction", "(TFR)", "(tumour flare)", "TFR", "small", "cell", "(SCLC)", "lung", "cancer",
      "(n=4)", "IL-6", "(interleukin-6)", "rose,", "the", "a", "(", ")", "of", "Day", "7.", "(pro-GRP)", "x(y)z",
-     "(850", "pg/mL)", "(grade", "2)", "(a", "b", "c", "d)", "(TFR).", "(i.e.", "(Ab)c"]
+     "(850", "pg/mL)", "(grade", "2)", "(a", "b", "c", "d)", "(TFR).", "(i.e.", "(Ab)c", "(e.g.", "IL-6)",
+     "(sIL-2R)", "(one", "two", "three", "four", "five", "six", "seven", "eight", "nine)", "x,", "(TFR;"]
 )
 
 
@@ -63,8 +74,8 @@ _WORDS = st.sampled_from(
 @given(st.lists(_WORDS, min_size=1, max_size=120), st.sampled_from([" ", "  ", "\n", "\n\n "]))
 def test_windows_and_the_quick_refusals_find_what_the_whole_document_finds(words, gap):
     text = gap.join(words)
-    ends = every_word_end(text)
-    assert abbreviation_pairs(text, ends) == whole_document_pairs(text, ends)
+    mentions = {span for span in words_and_phrases(text) if span[0] % 3}  # some words are mentions, some not
+    assert abbreviation_pairs(text, mentions) == whole_document_pairs(text, mentions)
 
 
 def test_two_processes_give_the_same_findings_in_the_same_order(seed_documents):
