@@ -17,7 +17,8 @@ from collections.abc import Iterable, Iterator
 
 from extractor.models import CaseFindings, Document
 from extractor.nlp.findings import findings_from
-from extractor.nlp.mentions import warm_up
+from extractor.nlp.mentions import compile_matchers
+from extractor.nlp.pipeline import tokenizer
 
 __all__ = ["extract_findings", "extract_many"]
 
@@ -25,22 +26,26 @@ _CHUNK_SIZE = 16  # documents sent to a worker at a time: few round trips, littl
 
 
 def extract_findings(document: Document) -> CaseFindings:
+    warm_up()
     return findings_from(document)
 
 
 def extract_many(documents: Iterable[Document], n_process: int = 1) -> Iterator[CaseFindings]:
     """Findings for each document, in order. With n_process > 1 the documents are read here (the iterable
     is consumed lazily) and extracted in that many worker processes; the findings come back in order."""
+    warm_up()
     if n_process <= 1:
         for document in documents:
             yield findings_from(document)
         return
-    warm_up()  # fork, where the platform has it, then starts the workers with the matchers compiled
+    # fork, where the platform has it, starts the workers with the matchers compiled and the tokenizer loaded
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    with context.Pool(n_process, initializer=_load) as pool:
+    with context.Pool(n_process, initializer=warm_up) as pool:
         yield from pool.imap(findings_from, documents, chunksize=_CHUNK_SIZE)
 
 
-def _load() -> None:
-    """Compile the matchers in a worker before its first document (a no-op where fork copied them)."""
-    warm_up()
+def warm_up() -> None:
+    """Compile the lexicon matchers and load scispaCy's tokenizer, once per process (in a forked worker it
+    finds them loaded already), so that the first document does not pay for them."""
+    compile_matchers()
+    tokenizer()

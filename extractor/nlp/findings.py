@@ -41,7 +41,7 @@ def findings_from(document: Document) -> CaseFindings:
         flare=flare,
         markers=_markers(case, text, folded),
         # ... but a resolution: "By day 13 the lesions had regressed"
-        resolution_day=_resolution_day([s for s in sentences if not s.background], flare) if flare.reported else None,
+        resolution_day=_resolution_day(sentences, flare) if flare.reported else None,
     )
 
 
@@ -139,8 +139,10 @@ def _flare_drug(events: list[tuple[Sentence, Clause, Mention]], drugs: list[Drug
     return (engagers or [d.name for d in drugs if d.name in anticancer] or [None])[0]
 
 
-def _resolution_day(case: list[Sentence], flare: Flare) -> int | None:
-    for sentence in case:
+def _resolution_day(sentences: list[Sentence], flare: Flare) -> int | None:
+    for sentence in sentences:
+        if not sentence.has_cue("resolution") or sentence.background:
+            continue
         for clause in sentence.clauses:
             about_flare = clause.has_cue("lesion") or any(m.kind in ("event", "manifestation") for m in clause.entities)
             if not (clause.has_cue("resolution") and about_flare):

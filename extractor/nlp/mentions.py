@@ -24,6 +24,7 @@ ENTITY_KINDS = ("drug", "marker", "event", "manifestation", "disease")
 _WORD_SEPARATOR = r"[\s\-]{0,2}"
 _GAP = r"[\s\-]+(?:[^\s.;]+[\s\-]+){0,3}?"
 _BEFORE = r"(?<![a-z0-9])"
+_LETTERS_AND_DIGITS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _AFTER = r"(?![a-z0-9])"
 
 
@@ -93,15 +94,19 @@ def _tree_pattern(node: _Node) -> str:
 
 @dataclass(frozen=True)
 class _Matcher:
-    regex: re.Pattern[str]
-    terms: tuple[Term, ...]  # empty group "t<i>" matched -> terms[i]
+    at_word: re.Pattern[str]  # the tree where no letter or digit comes before
+    after_break: re.Pattern[str]  # a character that is not a letter or digit, then the tree
+    terms: tuple[Term | None, ...]  # number of the (empty) group that matched -> the form
 
 
 def _compile(all_terms: Iterable[Term]) -> _Matcher:
     """All forms as one expression shaped like a prefix tree: forms that start alike share their start
     ("tumour" is read once for tumour flare, tumour swelling, tumour-infiltrating lymphocytes...), so the
     work at each word is the length of what matches there, not the number of forms. Where several forms
-    match at one place the longest form wins; an empty group at the end of each form names it."""
+    match at one place the longest form wins; an empty group at the end of each form names it.
+
+    A text is searched with the tree behind a non-letter (after_break): an expression that starts with a
+    character class lets the regex engine skip through words to the next candidate character."""
     unique = {(t.surface, t.name, t.kind): t for t in all_terms}
     ordered = tuple(sorted(unique.values(), key=lambda t: len(t.surface), reverse=True))
     root = _Node()
@@ -113,7 +118,12 @@ def _compile(all_terms: Iterable[Term]) -> _Matcher:
             node.longest = max(node.longest, len(term.surface))
         if node.term is None:
             node.term = index
-    return _Matcher(re.compile(_BEFORE + _tree_pattern(root)), ordered)
+    tree = _tree_pattern(root)
+    at_word, after_break = re.compile(_BEFORE + tree), re.compile(f"[^a-z0-9](?:{tree})")
+    by_group: list[Term | None] = [None] * (at_word.groups + 1)
+    for name, number in at_word.groupindex.items():
+        by_group[number] = ordered[int(name[1:])]
+    return _Matcher(at_word, after_break, tuple(by_group))
 
 
 @cache
@@ -126,18 +136,25 @@ def _cue_matcher() -> _Matcher:
     return _compile(terms("cue"))
 
 
-def warm_up() -> None:
+def compile_matchers() -> None:
     """Compile the matchers now rather than at the first text."""
     _entity_matcher()
     _cue_matcher()
 
 
 def _find(matcher: _Matcher, folded: str, start: int, end: int) -> list[Mention]:
+    """Forms matched in folded[start:end], in text order, not overlapping (the first match wins)."""
     found = []
-    for match in matcher.regex.finditer(folded, start, end):
-        term = matcher.terms[int(match.lastgroup[1:])]
-        found.append(Mention(term.kind, term.name, term.detail, match.start(), match.end()))
-    return merge_mentions(found)
+    match, skip = matcher.at_word.match(folded, start, end), 0  # a word right at the start
+    while True:
+        if match is not None:
+            term = matcher.terms[match.lastindex]
+            found.append(Mention(term.kind, term.name, term.detail, match.start() + skip, match.end()))
+            # the next form may start right after this one when it ends in a non-letter ("cd8+")
+            start = match.end() - (folded[match.end() - 1] not in _LETTERS_AND_DIGITS)
+        match, skip = matcher.after_break.search(folded, start, end), 1
+        if match is None:
+            return found
 
 
 def find_entities(folded: str, start: int = 0, end: int | None = None) -> list[Mention]:
@@ -153,8 +170,8 @@ def lookup_entity(phrase: str) -> Term | None:
     """The lexicon entry a whole phrase names ("pro-gastrin-releasing peptide" -> pro-grp), else None."""
     folded = fold(phrase.strip())
     matcher = _entity_matcher()
-    match = matcher.regex.fullmatch(folded)
-    return matcher.terms[int(match.lastgroup[1:])] if match else None
+    match = matcher.at_word.fullmatch(folded)
+    return matcher.terms[match.lastindex] if match else None
 
 
 # "tumour flare reaction (TFR)", "pseudoprogression (PsPD)": a short form in brackets right after a mention.

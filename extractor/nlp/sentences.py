@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
-from functools import cached_property
 from operator import attrgetter
 
 from extractor.models import Document
@@ -30,16 +28,17 @@ _CLOSING_BRACKET = re.compile(r"\s*\)")
 _START = attrgetter("start")
 
 
-@dataclass
 class Clause:
     """The part of a sentence between semicolons."""
 
-    span: Span
-    entities: list[Mention]
-    cues: list[Mention]  # cue words, also those inside an entity ("enlarged" in "metastases enlarged")
+    def __init__(self, span: Span, entities: list[Mention], cues: list[Mention]) -> None:
+        self.span = span
+        self.entities = entities
+        self.cues = cues  # cue words, also those inside an entity ("enlarged" in "metastases enlarged")
+        self.cue_kinds = frozenset(cue.detail for cue in cues)
 
     def has_cue(self, kind: str) -> bool:
-        return any(cue.detail == kind for cue in self.cues)
+        return kind in self.cue_kinds
 
 
 class _Searches:
@@ -47,38 +46,51 @@ class _Searches:
 
     def __init__(self, folded: str, end: int) -> None:
         self.folded, self.end = folded, end
+        self._cues: list[Mention] | None = None
 
-    @cached_property
+    @property
     def cues(self) -> list[Mention]:
-        return find_cues(self.folded, 0, self.end)
-
+        if self._cues is None:
+            self._cues = find_cues(self.folded, 0, self.end)
+        return self._cues
 
 
 class Sentence:
+    """A sentence with its entity mentions; its cue words, times and clauses are found when first asked for
+    (plain attributes rather than functools.cached_property, which takes a lock on every first access)."""
+
     def __init__(self, span: Span, passage_kind: str, entities: list[Mention], searches: _Searches) -> None:
         self.span = span
         self.passage_kind = passage_kind  # title | abstract | section | caption | table | text
         self._entities = entities  # every entity mention inside the sentence
         self._searches = searches
+        self._cues: list[Mention] | None = None
+        self._cue_kinds: frozenset[str] | None = None
+        self._days: list[DayMention] | None = None
+        self._clauses: list[Clause] | None = None
 
-    @cached_property
+    @property
     def cues(self) -> list[Mention]:
-        return within(self._searches.cues, self.span)
+        if self._cues is None:
+            self._cues = within(self._searches.cues, self.span)
+        return self._cues
 
-    @cached_property
+    @property
     def days(self) -> list[DayMention]:
         # sentence by sentence: times are asked for in few sentences (flare, resolution and marker clauses)
-        return find_days(self._searches.folded, self.span.start, self.span.end)
+        if self._days is None:
+            self._days = find_days(self._searches.folded, self.span.start, self.span.end)
+        return self._days
 
-    @cached_property
+    @property
     def clauses(self) -> list[Clause]:
-        spans = split_clauses(self._searches.folded, self.span)
-        if len(spans) == 1:
-            return [Clause(self.span, self._entities, self.cues)]
-        return [
-            Clause(span, within(self._entities, span), within(self.cues, span))
-            for span in spans
-        ]
+        if self._clauses is None:
+            spans = split_clauses(self._searches.folded, self.span)
+            if len(spans) == 1:
+                self._clauses = [Clause(self.span, self._entities, self.cues)]
+            else:
+                self._clauses = [Clause(span, within(self._entities, span), within(self.cues, span)) for span in spans]
+        return self._clauses
 
     @property
     def names_anything(self) -> bool:
@@ -87,16 +99,19 @@ class Sentence:
     @property
     def entities(self) -> list[Mention]:
         """The entity mentions of its clauses (a mention across a semicolon belongs to neither)."""
-        if len(self.clauses) == 1:
-            return self.clauses[0].entities
-        return [m for clause in self.clauses for m in clause.entities]
+        clauses = self.clauses
+        if len(clauses) == 1:
+            return clauses[0].entities
+        return [m for clause in clauses for m in clause.entities]
 
-    @cached_property
+    @property
     def background(self) -> bool:
         return self.passage_kind != "title" and self.has_cue("background")
 
     def has_cue(self, kind: str) -> bool:
-        return any(cue.detail == kind for cue in self.cues)
+        if self._cue_kinds is None:
+            self._cue_kinds = frozenset(cue.detail for cue in self.cues)
+        return kind in self._cue_kinds
 
     def clause_days(self, clause: Clause) -> list[DayMention]:
         return within(self.days, clause.span)

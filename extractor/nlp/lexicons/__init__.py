@@ -96,6 +96,7 @@ def _drugs_by_key() -> dict[str, DrugEntry]:
     return index
 
 
+@cache
 def resolve_drug(name: str) -> DrugEntry | None:
     """The drug a canonical, brand or code name stands for; None when the lexicon does not know it."""
     return _drugs_by_key().get(_lookup_key(name))
