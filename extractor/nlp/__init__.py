@@ -15,7 +15,7 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Iterable, Iterator
 
-from extractor.models import CaseFindings, Document
+from extractor.models import CaseFindings, Document, Passage
 from extractor.nlp.findings import findings_from
 from extractor.nlp.mentions import compile_matchers
 from extractor.nlp.pipeline import tokenizer
@@ -41,7 +41,25 @@ def extract_many(documents: Iterable[Document], n_process: int = 1) -> Iterator[
     # fork, where the platform has it, starts the workers with the matchers compiled and the tokenizer loaded
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     with context.Pool(n_process, initializer=warm_up) as pool:
-        yield from pool.imap(findings_from, documents, chunksize=_CHUNK_SIZE)
+        for findings in pool.imap(_extract_packed, map(_pack, documents), chunksize=_CHUNK_SIZE):
+            yield CaseFindings.from_json(findings)
+
+
+# Documents go to the workers and findings come back as plain tuples and dicts: pickling dataclasses (and a
+# Document's text twice, joined and in passages) costs the parent, which also reads the input, as much again.
+_Packed = tuple[str, str, str, list[tuple[str, str, str]], str | None, str | None, str | None, str, str, str]
+
+
+def _pack(document: Document) -> _Packed:
+    passages = [(p.kind, p.text, p.label) for p in document.passages]
+    d = document
+    return (d.id, d.source, d.title, passages, d.pmid, d.pmcid, d.doi, d.journal, d.year, d.path)
+
+
+def _extract_packed(packed: _Packed) -> dict:
+    doc_id, source, title, passages, pmid, pmcid, doi, journal, year, path = packed
+    document = Document(doc_id, source, title, [Passage(*p) for p in passages], pmid, pmcid, doi, journal, year, path)
+    return findings_from(document).to_json()
 
 
 def warm_up() -> None:
