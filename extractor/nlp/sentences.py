@@ -120,7 +120,7 @@ class Sentence:
 def read_sentences(document: Document, folded: str) -> list[Sentence]:
     """The case text (up to the reference list) as sentences. `folded` is fold(document.text)."""
     text = document.text
-    end = body_end(text)
+    end = body_end(text, folded)
     entities = _entities(text, folded, end)
     searches = _Searches(folded, end)
     sentences = []

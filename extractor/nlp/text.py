@@ -109,9 +109,10 @@ _REFERENCES_HEADING = re.compile(
 _HEADING_WORDS = ("referen", "bibliograph", "literature cited")
 
 
-def body_end(text: str) -> int:
-    """Where the case text ends: the start of a reference-list heading, else the end of the text."""
-    lowered = text.lower()
+def body_end(text: str, folded: str | None = None) -> int:
+    """Where the case text ends: the start of a reference-list heading, else the end of the text.
+    `folded`: fold(text), when the caller has it."""
+    lowered = text.lower() if folded is None else folded
     if not any(word in lowered for word in _HEADING_WORDS):  # a plain substring search first: most texts have none
         return len(text)
     match = _REFERENCES_HEADING.search(text)
