@@ -3,9 +3,10 @@
     documents = evaluation_documents(gold_path, paths)   # paths empty: the gold file's docs/ and the seeds
     report = evaluate(load_gold(gold_path), documents)
 
-Figures: precision/recall/F1 of engagers and of (marker, direction) pairs, micro-averaged over documents;
-accuracy of the flare label over all scored documents and of the onset day over those whose gold flare is
-true (a gold list accepts any of its values; null must be matched by no day). Documents are matched to gold
+Figures: precision/recall/F1 of engagers, of the other drugs received and of (marker, direction) pairs,
+micro-averaged over documents; accuracy of the disease (gold "unspecified" or null must be matched by no
+disease) and of the flare label over all scored documents, and of the onset day over those whose gold flare
+is true (a gold list accepts any of its values; null must be matched by no day). Documents are matched to gold
 lines by any identifier they share (id, pmid, pmcid, doi).
 """
 
@@ -28,6 +29,8 @@ class GoldCase:
     id: str
     identifiers: frozenset[str]
     engagers: frozenset[str]
+    other_drugs: frozenset[str]
+    disease: str | None  # None: the text names no disease ("unspecified" in the gold file)
     flare: bool
     onset_days: tuple[int | None, ...]  # any of these is correct
     markers: frozenset[tuple[str, str]]
@@ -74,7 +77,9 @@ class Accuracy:
 @dataclass
 class Report:
     engagers: Score = field(default_factory=Score)
+    other_drugs: Score = field(default_factory=Score)
     markers: Score = field(default_factory=Score)
+    disease: Accuracy = field(default_factory=Accuracy)
     flare: Accuracy = field(default_factory=Accuracy)
     onset_day: Accuracy = field(default_factory=Accuracy)
     disagreements: list[str] = field(default_factory=list)
@@ -87,7 +92,9 @@ class Report:
 
         return {
             "engagers": score(self.engagers),
+            "other_drugs": score(self.other_drugs),
             "markers": score(self.markers),
+            "disease_accuracy": self.disease.value,
             "flare_accuracy": self.flare.value,
             "onset_day_accuracy": self.onset_day.value,
             "documents": self.flare.total,
@@ -117,6 +124,8 @@ def load_gold(path: Path) -> list[GoldCase]:
                     id=str(row["id"]),
                     identifiers=_identifier_keys(row["id"], row.get("pmid"), row.get("pmcid"), row.get("doi")),
                     engagers=frozenset(row.get("engagers", [])),
+                    other_drugs=frozenset(row.get("other_drugs", [])),
+                    disease=_gold_disease(row.get("disease")),
                     flare=bool(row.get("flare")),
                     onset_days=tuple(onset) if isinstance(onset, list) else (onset,),
                     markers=frozenset((m["marker"], m["direction"]) for m in row.get("markers", [])),
@@ -125,6 +134,16 @@ def load_gold(path: Path) -> list[GoldCase]:
         except (ValueError, KeyError, TypeError) as error:
             raise BadInput(f"{path}:{number}: not a gold line ({error})") from None
     return cases
+
+
+_NO_DISEASE = ("", "unspecified")
+
+
+def _gold_disease(value: object) -> str | None:
+    if value is None:
+        return None
+    name = str(value).strip().lower()
+    return None if name in _NO_DISEASE else name
 
 
 def read_corpus_document(path: Path) -> Document:
@@ -197,6 +216,19 @@ def _score_case(case: GoldCase, findings: CaseFindings, report: Report) -> None:
         report.disagreements.append(f"{case.id}: engager missed: {name}")
     for name in sorted(engagers - case.engagers):
         report.disagreements.append(f"{case.id}: engager not in gold: {name}")
+
+    others = {drug.name for drug in findings.drugs if drug.role != "engager"}
+    report.other_drugs.add(case.other_drugs, others)
+    for name in sorted(case.other_drugs - others):
+        report.disagreements.append(f"{case.id}: other drug missed: {name}")
+    for name in sorted(others - case.other_drugs):
+        report.disagreements.append(f"{case.id}: other drug not in gold: {name}")
+
+    report.disease.total += 1
+    if findings.disease == case.disease:
+        report.disease.correct += 1
+    else:
+        report.disagreements.append(f"{case.id}: disease {findings.disease}, gold {case.disease}")
 
     markers = {(m.marker, m.direction) for m in findings.markers}
     report.markers.add(case.markers, markers)

@@ -26,10 +26,11 @@ def write_gold_corpus(tmp_path):
     }))
     gold = tmp_path / "corpus" / "gold.jsonl"
     lines = [
-        {"id": "a", "pmid": "111", "engagers": ["mosunetuzumab"], "flare": True, "flare_onset_day": [2, 3],
+        {"id": "a", "pmid": "111", "engagers": ["mosunetuzumab"], "other_drugs": ["dexamethasone"],
+         "disease": "follicular lymphoma", "flare": True, "flare_onset_day": [2, 3],
          "markers": [{"marker": "ferritin", "direction": "increased"}, {"marker": "crp", "direction": "increased"}]},
-        {"id": "b", "doi": "10.1/x", "engagers": ["glofitamab", "epcoritamab"], "flare": False,
-         "flare_onset_day": None, "markers": []},
+        {"id": "b", "doi": "10.1/x", "engagers": ["glofitamab", "epcoritamab"], "other_drugs": [],
+         "disease": "unspecified", "flare": False, "flare_onset_day": None, "markers": []},
         {"id": "c", "pmid": "999", "engagers": [], "flare": False, "markers": []},
     ]
     gold.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
@@ -49,11 +50,24 @@ def test_scores_match_documents_by_any_identifier_and_list_disagreements(tmp_pat
     assert "a: marker missed: crp increased" in report.disagreements
 
 
+def test_other_drugs_and_disease_are_scored(tmp_path):
+    gold = write_gold_corpus(tmp_path)
+    report = evaluate(load_gold(gold), evaluation_documents(gold, []))
+
+    # a: dexamethasone is in the gold but not in the text; b names DLBCL where the gold says "unspecified"
+    assert (report.other_drugs.true_positives, report.other_drugs.false_negatives) == (0, 1)
+    assert report.other_drugs.recall == 0.0
+    assert (report.disease.correct, report.disease.total) == (1, 2)
+    assert "a: other drug missed: dexamethasone" in report.disagreements
+    assert "b: disease diffuse large b-cell lymphoma, gold None" in report.disagreements
+
+
 def test_cli_prints_figures_and_disagreements(tmp_path):
     gold = write_gold_corpus(tmp_path)
     result = CliRunner().invoke(app, ["evaluate", "--gold", str(gold)])
     assert result.exit_code == 0, result.output
     assert "engagers" in result.output and "F1 0.800" in result.output
+    assert "other drugs" in result.output and "disease                accuracy 0.500" in result.output
     assert "onset day" in result.output and "marker missed: crp increased" in result.output
 
 
@@ -85,3 +99,5 @@ def test_development_corpus_meets_the_issue_targets(shared_dir):
     assert report.flare.value >= 0.95, report.disagreements
     assert report.markers.f1 >= 0.85, report.disagreements
     assert report.onset_day.value >= 0.85, report.disagreements
+    assert report.disease.value >= 0.9, report.disagreements
+    assert report.other_drugs.f1 >= 0.9, report.disagreements
