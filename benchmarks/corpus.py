@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import hashlib
 import json
 import os
 import random
@@ -27,7 +28,7 @@ from xml.sax.saxutils import escape
 
 from benchmarks.common import CACHE_DIR, REPO
 
-GENERATOR_VERSION = 1  # bump when the generated files change, so stale caches are not reused
+GENERATOR_VERSION = 1  # bump when the generator changes; changes to its inputs are noticed by `digest`
 FIRST_PMID = 90_000_001  # far above today's PMIDs (~41 million): no generated record shadows a real one
 TEMPLATE_FIXTURE = Path("fixtures/ncbi/pubmed_efetch/metapub_38534005.xml")
 SECTION_LABELS = (("BACKGROUND", "BACKGROUND"), ("CASE PRESENTATION", "UNASSIGNED"), ("CONCLUSIONS", "CONCLUSIONS"))
@@ -184,12 +185,16 @@ def pubmed_set(template: RecordTemplate, abstracts: list[Abstract]) -> bytes:
 
 def pubmed_xml_file(count: int) -> Path:
     """A PubmedArticleSet of `count` synthetic abstracts in benchmarks/.cache/, generated once."""
-    path = CACHE_DIR / f"pubmed_{count}_v{GENERATOR_VERSION}.xml"
+    shared = shared_dir()
+    sources = [*sorted((shared / "corpus" / "docs").glob("*.json")), shared / TEMPLATE_FIXTURE,
+               *sorted((REPO / "corpora" / "seeds").glob("*"))]
+    path = CACHE_DIR / f"pubmed_{count}_v{GENERATOR_VERSION}_{digest(sources)}.xml"
     if path.is_file():
         return path
-    shared = shared_dir()
     material, template = real_material(shared), RecordTemplate(shared)
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    for stale in CACHE_DIR.glob(f"pubmed_{count}_v*.xml"):  # made from older inputs: never read again
+        stale.unlink()
     temporary = path.with_suffix(".tmp")
     with temporary.open("w", encoding="utf-8") as out:
         out.write(f"{template.prolog}<PubmedArticleSet>\n")
@@ -199,6 +204,16 @@ def pubmed_xml_file(count: int) -> Path:
         out.write("</PubmedArticleSet>\n")
     temporary.replace(path)
     return path
+
+
+def digest(paths: list[Path]) -> str:
+    """A short fingerprint of the files an input is made from: a cached input is reused only while they
+    are unchanged (a lexicon or corpus edit makes a new one)."""
+    fingerprint = hashlib.sha256(f"{GENERATOR_VERSION}".encode())
+    for path in paths:
+        fingerprint.update(path.name.encode())
+        fingerprint.update(path.read_bytes())
+    return fingerprint.hexdigest()[:10]
 
 
 # -- synthetic findings (knowledge-base scale) ---------------------------------------------------------------

@@ -28,9 +28,10 @@ from dataclasses import asdict
 from pathlib import Path
 
 from benchmarks.common import CACHE_DIR, REPO, Stopwatch, Target, current_rss_mb, interleaved_runs, run_in_child
-from benchmarks.corpus import FIRST_PMID, lexicon_rows, real_material, shared_dir
+from benchmarks.corpus import FIRST_PMID, digest, lexicon_rows, real_material, shared_dir
 
 FINDINGS_VERSION = 1
+LEXICONS_USED = ("drugs.tsv", "markers.tsv", "manifestations.tsv", "diseases.tsv")
 FLARE_SHARE = 0.6
 QUERY_REPEATS = 20
 CLI_MEMORY_POLL_S = 0.02
@@ -85,6 +86,8 @@ def generate_kb(count: int) -> dict:
     from extractor.graph import store
 
     kb_dir = synthetic_kb_dir(count)
+    for stale in CACHE_DIR.glob(f"kb_{count}_v*"):  # made from older lexicons: never read again
+        shutil.rmtree(stale)
     temporary = kb_dir.with_name(kb_dir.name + ".tmp")
     shutil.rmtree(temporary, ignore_errors=True)
     store.save(temporary, synthetic_findings(count))
@@ -93,7 +96,10 @@ def generate_kb(count: int) -> dict:
 
 
 def synthetic_kb_dir(count: int) -> Path:
-    return CACHE_DIR / f"kb_{count}_v{FINDINGS_VERSION}"
+    # Remade when the lexicons the names come from, or the findings schema, change.
+    sources = [REPO / "extractor" / "models.py",
+               *(REPO / "extractor" / "nlp" / "lexicons" / name for name in LEXICONS_USED)]
+    return CACHE_DIR / f"kb_{count}_v{FINDINGS_VERSION}_{digest(sources)}"
 
 
 # -- one size, one process -------------------------------------------------------------------------------------
