@@ -54,8 +54,9 @@ def run_in_child(function: Callable[..., dict], *args: Any) -> dict:
     sender.close()  # keep only the child's copy, so a crashed child shows up as EOF here
     try:
         outcome = receiver.recv()
-    except EOFError:
-        outcome = {"error": f"the child process died (exit code {child.join() or child.exitcode})"}
+    except EOFError:  # killed (out of memory?) before it could answer
+        child.join()
+        outcome = {"error": f"the child process died (exit code {child.exitcode})"}
     child.join()
     if "error" in outcome:
         raise ChildFailed(f"{function.__module__}.{function.__name__}{args!r}:\n{outcome['error']}")

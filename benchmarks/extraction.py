@@ -12,7 +12,15 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-from benchmarks.common import Stopwatch, Target, children_peak_rss_mb, interleaved_runs, last_line, paired_ratio
+from benchmarks.common import (
+    Stopwatch,
+    Target,
+    children_peak_rss_mb,
+    interleaved_runs,
+    last_line,
+    paired_ratio,
+    peak_rss_mb,
+)
 from benchmarks.corpus import pubmed_xml_file
 
 RECORD_TAG = "PubmedArticle"
@@ -65,6 +73,21 @@ def measure_extraction(path: Path, n_process: int) -> dict:
     return result
 
 
+def measure_streaming_memory(path: Path) -> dict:
+    """File in, findings out and dropped one by one (as `flarekb extract --format json` prints them): does
+    the whole pipeline run in constant memory, whatever the size of the file?"""
+    from extractor.nlp import extract_findings, extract_many
+    from extractor.sources.pubmed_xml import iter_pubmed_xml
+
+    _warm_up(path, extract_findings)
+    baseline_mb = peak_rss_mb()
+    documents = 0
+    with Stopwatch() as watch:
+        for _findings in extract_many(iter_pubmed_xml(path)):
+            documents += 1
+    return {**_throughput(documents, watch.seconds), "rss_before_extracting_mb": baseline_mb}
+
+
 def _warm_up(path: Path, extract_findings) -> None:
     """Load the pipeline and lexicons with the first record, so the clock measures throughput, not set-up."""
     from extractor.sources.pubmed_xml import iter_pubmed_xml
@@ -109,7 +132,20 @@ def run(plan, log) -> dict:
         # How many times the floor's time: 1.0 would be extraction at the speed of tokenisation. Taken per
         # round (the floor and the extraction that ran next to it) so that load on the machine cancels out.
         median["times_floor"] = paired_ratio(runs[name]["runs"], runs["floor"]["runs"], "seconds")
-    return {"input": {"file": path.name, "documents": plan.extraction_docs, "bytes": path.stat().st_size}, **runs}
+    return {"input": {"file": path.name, "documents": plan.extraction_docs, "bytes": path.stat().st_size}, **runs,
+            "streaming_memory": streaming_memory(plan, log)}
+
+
+def streaming_memory(plan, log) -> dict:
+    """The constant-memory check of the parser, for the whole pipeline: same sizes, one process."""
+    files = {count: pubmed_xml_file(count) for count in plan.memory_records}
+    log(f"  extraction memory: {' vs '.join(f'{count:,} records' for count in files)}")
+    runs = interleaved_runs({f"{count}_records": (measure_streaming_memory, (file,)) for count, file in files.items()},
+                            plan.kb_repeats, log)
+    small, large = (runs[f"{count}_records"]["median"] for count in plan.memory_records)
+    if small is not None and large is not None:
+        runs["peak_rss_growth"] = round(large["peak_rss_mb"] / small["peak_rss_mb"], 3)
+    return runs
 
 
 TIMES_FLOOR_TARGET = 3.0  # issue 6: full extraction within 3x the floor, single process
@@ -136,4 +172,12 @@ def report_lines(figure: dict) -> list[str]:
         times = f"{median.get('times_floor', 1.0):.2f}"
         lines.append(f"  {name:<24}{median['docs_per_s']:>10,.0f}{median['tokens_per_s']:>12,}{times:>9}"
                      f"{median['peak_rss_mb']:>9,.0f}")
+    memory = figure.get("streaming_memory", {})
+    for name, runs in memory.items():
+        if isinstance(runs, dict) and runs.get("median"):
+            median = runs["median"]
+            lines.append(f"  streaming, {name.replace('_', ' '):<14}{median['docs_per_s']:>10,.0f}{'':>12}{'':>9}"
+                         f"{median['peak_rss_mb']:>9,.0f}")
+    if "peak_rss_growth" in memory:
+        lines.append(f"  peak RSS growth of file -> findings from the small file to the large: {memory['peak_rss_growth']:.3f}x")
     return lines + [""]
