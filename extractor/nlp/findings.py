@@ -5,7 +5,9 @@ background). Rules, in the order they run:
   onset_day   the day of the first dated flare mention or tumour-site manifestation outside a resolution clause
               (symptoms such as bone pain only when nothing else is dated)
   resolution  the first dated resolution cue (regression, resolved...) in a clause about a lesion or the flare
-  markers     see direction.py; each takes the day of its clause, else of its sentence
+  markers     see direction.py; each takes the day of its clause, else of its sentence, else (a level in a
+              sentence that states no time) the one day of the lab report right before it; stated in several
+              sentences, the abstract or body sentence is the evidence before a title, caption or keyword list
   disease     the disease named where the patient is introduced ("a 57-year-old woman with SCLC"), else the
               most mentioned one
 """
@@ -16,7 +18,7 @@ from collections import Counter
 
 from extractor.models import CaseFindings, Document, Drug, Flare, MarkerFinding
 from extractor.nlp.direction import direct_markers
-from extractor.nlp.lexicons import resolve_drug
+from extractor.nlp.lexicons import marker_kind, resolve_drug
 from extractor.nlp.mentions import Mention
 from extractor.nlp.sentences import Clause, Sentence, read_sentences
 from extractor.nlp.text import fold
@@ -39,7 +41,7 @@ def findings_from(document: Document) -> CaseFindings:
         drugs=drugs,
         disease=_disease(case),
         flare=flare,
-        markers=_markers(case, text, folded),
+        markers=_markers(case, sentences, text, folded),
         # ... but a resolution: "By day 13 the lesions had regressed"
         resolution_day=_resolution_day(sentences, flare) if flare.reported else None,
     )
@@ -164,8 +166,11 @@ def _disease(case: list[Sentence]) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
-def _markers(case: list[Sentence], text: str, folded: str) -> list[MarkerFinding]:
-    found: dict[tuple[str, str], MarkerFinding] = {}
+def _markers(case: list[Sentence], sentences: list[Sentence], text: str, folded: str) -> list[MarkerFinding]:
+    """One finding per (marker, direction): from the best witness sentence (Sentence.evidence_rank), a dated
+    one before an undated one, else the first."""
+    before = {id(s): p for p, s in zip(sentences, sentences[1:]) if p.passage is s.passage}
+    found: dict[tuple[str, str], tuple[tuple[int, bool, int], MarkerFinding]] = {}
     for sentence in case:
         for clause in sentence.clauses:
             markers = [m for m in clause.entities if m.kind == "marker"]
@@ -174,15 +179,33 @@ def _markers(case: list[Sentence], text: str, folded: str) -> list[MarkerFinding
             others = [m for m in clause.entities if m.kind != "marker"]
             for directed in direct_markers(folded, clause.span.end, markers, others, _direction_cues(clause)):
                 mention = directed.mention
+                day = _day_near(mention, clause, sentence)
+                if day is None and not sentence.days:
+                    day = _lab_day_before(mention, before.get(id(sentence)), sentence, text)
                 finding = MarkerFinding(
                     marker=mention.name,
                     direction=directed.direction,
-                    day=_day_near(mention, clause, sentence),
+                    day=day,
                     evidence=text[sentence.span.start : sentence.span.end],
                     start=mention.start,
                     end=mention.end,
                 )
                 key = (finding.marker, finding.direction)
-                if key not in found or (found[key].day is None and finding.day is not None):
-                    found[key] = finding
-    return list(found.values())
+                rank = (sentence.evidence_rank, day is None, mention.start)
+                if key not in found or rank < found[key][0]:
+                    found[key] = (rank, finding)
+    return [finding for _, finding in found.values()]
+
+
+def _lab_day_before(mention: Mention, previous: Sentence | None, sentence: Sentence, text: str) -> int | None:
+    """The nearest stated day, taken conservatively: a level (IL-6, sodium) in a sentence that states no time
+    takes the one day stated in the sentence right before it in the same paragraph, when that sentence reports
+    the same kind of event (it names a level too) and is about the patient: "On day 3, CRP was 120 mg/L.
+    Ferritin was also elevated." """
+    if previous is None or marker_kind(mention.name) != "level" or previous.background:
+        return None
+    if "\n" in text[previous.span.end : sentence.span.start]:  # a line of its own: a list item, a table row
+        return None
+    days = {d.day for d in previous.days if d.day is not None}
+    names_a_level = any(m.kind == "marker" and marker_kind(m.name) == "level" for m in previous.entities)
+    return days.pop() if len(days) == 1 and names_a_level else None

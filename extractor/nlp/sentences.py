@@ -15,7 +15,8 @@ import bisect
 import re
 from operator import attrgetter
 
-from extractor.models import Document
+from extractor.models import Document, Passage
+from extractor.nlp.lexicons import is_summary_heading
 from extractor.nlp.mentions import Mention, defined_short_forms, find_cues, find_entities, merge_mentions
 from extractor.nlp.mentions import short_form_mentions
 from extractor.nlp.pipeline import abbreviation_pairs
@@ -26,6 +27,7 @@ _ANTI_BEFORE = re.compile(r"anti[\s-]?$")
 _OPENING_BRACKET = re.compile(r"\s*\(\s*")
 _CLOSING_BRACKET = re.compile(r"\s*\)")
 _START = attrgetter("start")
+_PASSAGE_RANKS = {"title": 1, "caption": 2, "table": 2}
 
 
 class Clause:
@@ -59,9 +61,9 @@ class Sentence:
     """A sentence with its entity mentions; its cue words, times and clauses are found when first asked for
     (plain attributes rather than functools.cached_property, which takes a lock on every first access)."""
 
-    def __init__(self, span: Span, passage_kind: str, entities: list[Mention], searches: _Searches) -> None:
+    def __init__(self, span: Span, passage: Passage, entities: list[Mention], searches: _Searches) -> None:
         self.span = span
-        self.passage_kind = passage_kind  # title | abstract | section | caption | table | text
+        self.passage = passage  # where it is: title, abstract, section, caption, table or text, and its label
         self._entities = entities  # every entity mention inside the sentence
         self._searches = searches
         self._cues: list[Mention] | None = None
@@ -106,7 +108,15 @@ class Sentence:
 
     @property
     def background(self) -> bool:
-        return self.passage_kind != "title" and self.has_cue("background")
+        return self.passage.kind != "title" and self.has_cue("background")
+
+    @property
+    def evidence_rank(self) -> int:
+        """How good a witness the sentence is, 0 best: the abstract and body, then the title, then figure
+        captions and tables, then keyword lists and summaries written apart from the paper's text."""
+        if is_summary_heading(self.passage.label):
+            return 3
+        return _PASSAGE_RANKS.get(self.passage.kind, 0)
 
     def has_cue(self, kind: str) -> bool:
         if self._cue_kinds is None:
@@ -127,7 +137,7 @@ def read_sentences(document: Document, folded: str) -> list[Sentence]:
     for passage in document.passages:
         passage_end = min(end, passage.offset + len(passage.text))
         for span in split_sentences(text, passage.offset, passage_end):
-            sentences.append(Sentence(span, passage.kind, within(entities, span), searches))
+            sentences.append(Sentence(span, passage, within(entities, span), searches))
         if passage_end == end:
             break
     return sentences

@@ -10,7 +10,11 @@ Works on folded (lowercase, ASCII-dash) text.
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import NamedTuple
+
+from extractor.nlp.lexicons import terms
+from extractor.nlp.text import fold
 
 _NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -34,7 +38,7 @@ _EXPRESSIONS = re.compile(
         [
             # stated but vague
             r"(?P<vague>\b(?:the\s+)?(?:next|following|subsequent|several|few|coming|many)\s+(?:days?|weeks?|months?|cycles?)"
-            rf"|\bafter\s+(?:cycle\s+\w+|{_NUMBER}\s+(?:further\s+)?cycles?)|\bwithin\s+days\b)",
+            rf"|\bafter\s+(?:cycle\s+\w+|{_NUMBER}\s+(?:further\s+)?cycles?)|\bwithin\s+days\b|\b(?:at\s+)?baseline\b)",
             # "Day 7", "day 10 of the first cycle", "post-treatment day 3"
             r"(?P<dayn>\bday\s*(?P<daynum>\d{1,4})\b)",
             # "within hours", "hours after the infusion"
@@ -66,11 +70,11 @@ def _days(amount: str, unit: str) -> int:
 
 # Every expression contains a unit word; the full expression is tried only in a window around one, which is
 # ten times faster than trying its alternatives at every position of the text.
-# (hours, hrs, days, weeks, months, years, cycles, "6h", "6 h"; written first letter first, as a character class,
+# (hours, hrs, days, weeks, months, years, cycles, baseline, "6h", "6 h"; written first letter first, as a character class,
 # so the regex engine skips ahead to the next such letter instead of trying every alternative everywhere)
 _UNIT_WORD = re.compile(
-    r"[hdwmyc0-9](?:(?<=h)(?:our|r)s?\b|(?<=d)ays?\b|(?<=w)eeks?\b|(?<=m)onths?\b|(?<=y)ears?\b|(?<=c)ycles?\b"
-    r"|(?<=[0-9]) ?h\b)"
+    r"[hdwmycb0-9](?:(?<=h)(?:our|r)s?\b|(?<=d)ays?\b|(?<=w)eeks?\b|(?<=m)onths?\b|(?<=y)ears?\b|(?<=c)ycles?\b"
+    r"|(?<=b)aseline\b|(?<=[0-9]) ?h\b)"
 )
 _WINDOW_BEFORE, _WINDOW_AFTER = 40, 12
 _WORD_REST = re.compile(r"[a-z0-9]*")
@@ -96,6 +100,10 @@ def find_days(folded: str, start: int = 0, end: int | None = None) -> list[DayMe
 def _day_of(match: re.Match[str], folded: str) -> int | None:
     if match.group("vague"):
         return None
+    if (match.group("amount") or match.group("range")) and _statistic_before().search(
+        folded, max(0, match.start() - _STATISTIC_REACH), match.start()
+    ):
+        return None
     if _OTHER_ANCHOR.match(folded, match.end()):
         return None
     if match.group("dayn"):
@@ -105,6 +113,18 @@ def _day_of(match: re.Match[str], folded: str) -> int | None:
     if match.group("range"):
         return _days(match.group("rangenum"), match.group("rangeunit"))
     return _days(match.group("amountnum"), match.group("amountunit"))
+
+
+_STATISTIC_REACH = 40
+
+
+@cache
+def _statistic_before() -> re.Pattern[str]:
+    """A statistic word (lexicons/cues.tsv: "survival", "median", "follow-up") shortly before an amount, in the
+    same clause: "median progression-free survival was 19.9 months" states a figure of a cohort, not a time
+    in this patient's course."""
+    words = "|".join(re.escape(fold(t.surface)) for t in terms("cue") if t.detail == "statistic")
+    return re.compile(rf"\b(?:{words})\b[^.;]*$")
 
 
 def nearest_day(days: list[DayMention], start: int, end: int) -> DayMention | None:

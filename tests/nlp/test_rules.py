@@ -84,7 +84,7 @@ def test_anti_target_antibody_is_not_a_marker():
     [
         ("Day 7", 7), ("on day 10 of the first cycle", 10), ("within hours", 0), ("within 24-48 hours", 1),
         ("within 24\u201348 hours", 1), ("one week later", 7), ("1 month after", 30), ("by Day 13", 13),
-        ("six weeks into treatment", 42), ("3 days after the first dose", 3),
+        ("six weeks into treatment", 42), ("3 days after the first dose", 3), ("a median time to onset of 6 days", 6),
     ],
 )
 def test_time_expressions_become_days_after_first_dose(phrase, day):
@@ -94,13 +94,16 @@ def test_time_expressions_become_days_after_first_dose(phrase, day):
 @pytest.mark.parametrize(
     "phrase",
     ["the next month", "after several cycles", "after cycle two", "on day 8 of cycle 3",
-     "two weeks after the second dose", "within seven weeks of onset"],
+     "two weeks after the second dose", "within seven weeks of onset", "Four weeks later after second time treatment",
+     "the median overall survival was 19.9 months", "after a median follow-up of 14 months", "at baseline"],
 )
 def test_vague_or_otherwise_anchored_times_give_no_day(phrase):
     assert [found.day for found in find_days(fold(phrase))] == [None]
 
 
-@pytest.mark.parametrize("phrase", ["a 57-year-old woman", "every 2 weeks", "twice a day", "grade 2 CRS", "(n=4)"])
+@pytest.mark.parametrize(
+    "phrase", ["a 57-year-old woman", "every 2 weeks", "twice a day", "grade 2 CRS", "(n=4)", "ibuprofen 400 mg q 6 hr"]
+)
 def test_ages_frequencies_and_counts_are_not_times(phrase):
     assert find_days(fold(phrase)) == []
 
@@ -162,3 +165,40 @@ def test_sentences_split_at_full_stops_and_lines_but_not_after_abbreviations():
 
 def test_a_time_right_after_another_is_read_whole():
     assert [found.day for found in find_days(fold("within 48 hours).\n\nBy Day 13, the scan"))] == [2, 13]
+
+
+# --- evidence and the nearest stated day ------------------------------------------------------------------------
+
+def test_the_abstract_sentence_is_the_evidence_before_a_caption_or_keyword_list():
+    from extractor.models import Document, Passage
+
+    document = Document(id="x", source="text", title="A flare", passages=[
+        Passage("title", "A flare"),
+        Passage("section", "Interleukin-6 elevated; tumor flare; teclistamab", "Key findings"),
+        Passage("caption", "Figure 2. On day 4 the IL-6 level was elevated.", "Figure 2"),
+        Passage("abstract", "A 60-year-old man with myeloma received teclistamab. His IL-6 level was elevated.", "CASE"),
+    ])
+    (il6,) = extract_findings(document).markers
+    assert il6.evidence == "His IL-6 level was elevated."
+    assert document.text[il6.start : il6.end] == "IL-6"
+
+
+def test_a_level_without_a_time_takes_the_day_of_the_lab_report_right_before_it():
+    findings = extract_findings(make_document(
+        "A 58-year-old woman received glofitamab. On day 3, CRP was 120 mg/L and elevated. Ferritin was also elevated."
+    ))
+    assert {m.marker: m.day for m in findings.markers} == {"crp": 3, "ferritin": 3}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "On day 3, CT showed enlarged lymph nodes. Ferritin was elevated.",  # an imaging report, not a lab report
+        "On day 3, CRP was elevated.\nFerritin was elevated.",  # another passage (a line of its own)
+        "CRP was elevated on day 3 and on day 5. Ferritin was elevated.",  # two days: which one?
+        "On day 3, CRP was elevated. At baseline, ferritin was elevated.",  # a time of its own
+    ],
+)
+def test_no_day_is_borrowed_from_elsewhere(text):
+    findings = extract_findings(make_document(text))
+    assert [m.day for m in findings.markers if m.marker == "ferritin"] == [None]

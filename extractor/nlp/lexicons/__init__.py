@@ -8,6 +8,7 @@ Files (each starts with '#' comment lines describing its columns, then a header 
   diseases.tsv        diseases with synonyms
   cues.tsv            direction, negation, background, resolution and patient cue words for the rules
   spelling.tsv        American/British spelling pairs applied to every synonym
+  sections.tsv        passage headings of keyword lists and summaries (the last choice of evidence)
 
 Public functions:
   drug_lexicon() -> list[DrugEntry]          every drug, lexicon order (engagers first)
@@ -21,6 +22,7 @@ Public functions:
   manifestation_names() -> list[str]
   terms(kind) -> list[Term]                  every surface form of one kind, for the matchers in extractor.nlp
   spelling_pairs() -> list[tuple[str, str]]  (american, british) word parts
+  is_summary_heading(label) -> bool          "Keywords", "Key findings": a list or summary, not the paper's text
 """
 
 from __future__ import annotations
@@ -155,3 +157,16 @@ def manifestation_names() -> list[str]:
 @cache
 def spelling_pairs() -> list[tuple[str, str]]:
     return [(row["american"], row["british"]) for row in _rows("spelling.tsv")]
+
+
+@cache
+def _summary_headings() -> frozenset[str]:
+    return frozenset(_heading_key(row["heading"]) for row in _rows("sections.tsv"))
+
+
+def _heading_key(label: str) -> str:
+    return " ".join(fold(label).strip(" \t:.#*-").split())
+
+
+def is_summary_heading(label: str) -> bool:
+    return _heading_key(label) in _summary_headings()
