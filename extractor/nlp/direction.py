@@ -7,7 +7,8 @@ IL-10") form one coordinated group and share a direction. A group takes, in this
   3. the first cue after it, before the next marker or other entity ("IL-6 level was markedly elevated"),
   4. the nearest cue before it in the clause with no marker or entity in between,
   5. numbers stated against a baseline ("from 12 to 850 pg/mL", "850 pg/mL (baseline 12)").
-Words that carry their own direction ("anemia", "thrombocytopenia") keep it. A level (IL-6, sodium) takes only
+Words that carry their own direction ("anemia", "thrombocytopenia") keep it. A clause with no marker whose
+subject points back ("; levels declined") directs the markers of the clause before it (direct_back). A level (IL-6, sodium) takes only
 increased / decreased / normal; a finding (cytology, PD-L1) also positive / negative. A negation right before
 the group or its cue ("no increase in", "without residual malignancy") makes a finding negative and drops a level.
 """
@@ -76,6 +77,24 @@ def direct_markers(
                 result.append(DirectedMarker(marker, direction))
             if cue is not None:
                 used.add(cue)
+    return result
+
+
+def direct_back(folded: str, markers: list[Mention], cues: list[Mention]) -> list[tuple[DirectedMarker, Mention]]:
+    """A clause with no marker of its own whose subject points back to the clause before it ("Serum pro-GRP was
+    high; levels declined by day 13", "IL-6 and CRP rose; both normalised") gives its first direction cue after
+    the pointing word to `markers`, the markers of that clause. Returns each directed marker with its cue."""
+    anaphor = next((c for c in cues if c.detail == "anaphor"), None)
+    if anaphor is None:
+        return []
+    negations = [c for c in cues if c.detail == "negation"]
+    directions = [c for c in cues if c.detail in _DIRECTION_KINDS and c.start >= anaphor.end]
+    result = []
+    for marker in markers:
+        cue = next((c for c in directions if c.detail in allowed_directions(marker.name)), None)
+        if cue is None or any(n.end <= cue.start and _is_close(folded, n.end, cue.start, words=2) for n in negations):
+            continue
+        result.append((DirectedMarker(marker, cue.detail), cue))
     return result
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import Counter
 
 from extractor.models import CaseFindings, Document, Drug, Flare, MarkerFinding
-from extractor.nlp.direction import direct_markers
+from extractor.nlp.direction import direct_back, direct_markers
 from extractor.nlp.lexicons import marker_kind, resolve_drug
 from extractor.nlp.mentions import Mention
 from extractor.nlp.sentences import Clause, Sentence, read_sentences
@@ -100,6 +100,11 @@ def _day_near(mention: Mention, clause: Clause, sentence: Sentence) -> int | Non
     return near.day if near else None
 
 
+def _clause_day(mention: Mention, clause: Clause, sentence: Sentence) -> int | None:
+    near = nearest_day(sentence.clause_days(clause), mention.start, mention.end)
+    return near.day if near else None
+
+
 def _flare(case: list[Sentence], text: str, drugs: list[Drug]) -> Flare:
     mentions = _flare_mentions(case, text)
     events = [(s, c, m) for s, c, m in mentions if m.kind == "event"]
@@ -172,14 +177,24 @@ def _markers(case: list[Sentence], sentences: list[Sentence], text: str, folded:
     before = {id(s): p for p, s in zip(sentences, sentences[1:]) if p.passage is s.passage}
     found: dict[tuple[str, str], tuple[tuple[int, bool, int], MarkerFinding]] = {}
     for sentence in case:
+        previous_markers: list[Mention] = []
         for clause in sentence.clauses:
             markers = [m for m in clause.entities if m.kind == "marker"]
-            if not markers:
+            if markers:
+                others = [m for m in clause.entities if m.kind != "marker"]
+                directed_here = [
+                    (directed, directed.mention, _day_near)
+                    for directed in direct_markers(folded, clause.span.end, markers, others, _direction_cues(clause))
+                ]
+                previous_markers = markers
+            elif previous_markers:  # "...; levels declined by day 13": the day of this clause only
+                pointed_back = direct_back(folded, previous_markers, _direction_cues(clause))
+                directed_here = [(directed, cue, _clause_day) for directed, cue in pointed_back]
+            else:
                 continue
-            others = [m for m in clause.entities if m.kind != "marker"]
-            for directed in direct_markers(folded, clause.span.end, markers, others, _direction_cues(clause)):
+            for directed, dated, day_of in directed_here:  # dated: what the day is looked for next to
                 mention = directed.mention
-                day = _day_near(mention, clause, sentence)
+                day = day_of(dated, clause, sentence)
                 if day is None and not sentence.days:
                     day = _lab_day_before(mention, before.get(id(sentence)), sentence, text)
                 finding = MarkerFinding(

@@ -202,3 +202,21 @@ def test_a_level_without_a_time_takes_the_day_of_the_lab_report_right_before_it(
 def test_no_day_is_borrowed_from_elsewhere(text):
     findings = extract_findings(make_document(text))
     assert [m.day for m in findings.markers if m.marker == "ferritin"] == [None]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Serum pro-GRP was high at baseline; levels declined by day 13.",
+         {("pro-grp", "increased", None), ("pro-grp", "decreased", 13)}),
+        ("CRP rose to 120 mg/L on day 2; levels declined after tocilizumab.",
+         {("crp", "increased", 2), ("crp", "decreased", None)}),
+        ("IL-6 and ferritin rose on day 2; both normalised by day 9.",
+         {("il-6", "increased", 2), ("ferritin", "increased", 2), ("il-6", "normal", 9), ("ferritin", "normal", 9)}),
+        ("CRP rose on day 2; the fever settled.", {("crp", "increased", 2)}),
+        ("CRP rose on day 2; levels did not decline.", {("crp", "increased", 2)}),
+    ],
+)
+def test_a_clause_that_points_back_directs_the_markers_before_it(text, expected):
+    findings = extract_findings(make_document(text))
+    assert {(m.marker, m.direction, m.day) for m in findings.markers} == expected
