@@ -106,14 +106,21 @@ _REFERENCES_HEADING = re.compile(
 )
 
 
-_HEADING_WORDS = ("referen", "bibliograph", "literature cited")
+_HEADING_WORDS = ("references", "bibliography", "literature cited", "reference list")
 
 
 def body_end(text: str, folded: str | None = None) -> int:
     """Where the case text ends: the start of a reference-list heading, else the end of the text.
-    `folded`: fold(text), when the caller has it."""
-    lowered = text.lower() if folded is None else folded
-    if not any(word in lowered for word in _HEADING_WORDS):  # a plain substring search first: most texts have none
-        return len(text)
-    match = _REFERENCES_HEADING.search(text)
-    return match.start() if match else len(text)
+    `folded`: fold(text), when the caller has it. (Each heading word found by a plain substring search is
+    checked on its own line: the word is common in keyword lists, a heading is not.)"""
+    lowered = fold(text) if folded is None else folded
+    end = len(text)
+    for word in _HEADING_WORDS:
+        at = lowered.find(word, 0, end)
+        while at >= 0:
+            heading = _REFERENCES_HEADING.match(text, lowered.rfind("\n", 0, at) + 1)
+            if heading:
+                end = heading.start()
+                break
+            at = lowered.find(word, at + 1, end)
+    return end

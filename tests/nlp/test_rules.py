@@ -220,3 +220,11 @@ def test_no_day_is_borrowed_from_elsewhere(text):
 def test_a_clause_that_points_back_directs_the_markers_before_it(text, expected):
     findings = extract_findings(make_document(text))
     assert {(m.marker, m.direction, m.day) for m in findings.markers} == expected
+
+
+def test_the_case_text_ends_at_the_first_reference_heading_on_a_line_of_its_own():
+    from extractor.nlp.text import body_end
+
+    text = "Reference ranges were normal.\nKeywords: reference standards\n\nBibliography\n1. A.\n\n## References\n2. B."
+    assert text[body_end(text):].startswith("Bibliography")
+    assert body_end("See the references in the text.") == len("See the references in the text.")

@@ -168,5 +168,6 @@ def _heading_key(label: str) -> str:
     return " ".join(fold(label).strip(" \t:.#*-").split())
 
 
+@cache
 def is_summary_heading(label: str) -> bool:
     return _heading_key(label) in _summary_headings()
