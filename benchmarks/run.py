@@ -51,8 +51,8 @@ class Plan:
 
 FULL = Plan(extraction_docs=5_000, parse_records=5_000, memory_records=(3_000, 30_000), refresh_ids=1_000,
             kb_sizes=(1_000, 10_000, 100_000), repeats=5, kb_repeats=3)
-QUICK = Plan(extraction_docs=500, parse_records=1_000, memory_records=(300, 3_000), refresh_ids=1_000,
-             kb_sizes=(1_000, 10_000), repeats=3, kb_repeats=3)
+QUICK = Plan(extraction_docs=500, parse_records=1_000, memory_records=(300, 1_500), refresh_ids=1_000,
+             kb_sizes=(1_000, 5_000), repeats=3, kb_repeats=3)
 
 # Each figure's module measures it (`run(plan, log)`), judges it (`targets(figure, plan)`), and prints it
 # (`report_lines(figure)`); its targets are constants at the top of that module.
