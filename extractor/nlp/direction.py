@@ -51,6 +51,26 @@ def coordinated_groups(folded: str, markers: list[Mention]) -> list[list[Mention
     return groups
 
 
+_CLAUSE_JOIN = re.compile(r"[^,]*,\s*(?:and|but|while)\s")
+
+
+def _negation_scoped(folded: str, groups: list[list[Mention]], negations: list[Mention]) -> list[list[Mention]]:
+    """A negation covers a list up to a comma and a conjunction that starts a new statement: in "without
+    residual tumour cells, and ferritin increased" ferritin is not negated ("no CRP, IL-6 or ferritin rise"
+    still negates all three; a list that no negation opens stays whole: "IL-6, IL-10, and IFN-g rose")."""
+    scoped = []
+    for group in groups:
+        if any(n.end <= group[0].start and _is_close(folded, n.end, group[0].start) for n in negations):
+            cut = next(
+                (i for i in range(1, len(group)) if _CLAUSE_JOIN.match(folded, group[i - 1].end, group[i].start)), None
+            )
+            if cut is not None:
+                scoped += [group[:cut], group[cut:]]
+                continue
+        scoped.append(group)
+    return scoped
+
+
 def direct_markers(
     folded: str, clause_end: int, markers: list[Mention], others: list[Mention], cues: list[Mention]
 ) -> list[DirectedMarker]:
@@ -61,7 +81,7 @@ def direct_markers(
     barriers = sorted(markers + others, key=lambda m: m.start)
     result: list[DirectedMarker] = []
     used: set[Mention] = set()  # a cue gives its direction to one group ("X decreased while Y increased")
-    for group in coordinated_groups(folded, markers):
+    for group in _negation_scoped(folded, coordinated_groups(folded, markers), negations):
         start, end = group[0].start, group[-1].end
         next_barrier = min((b.start for b in barriers if b.start >= end), default=clause_end)
         prev_barrier = max((b.end for b in barriers if b.end <= start), default=0)

@@ -59,6 +59,13 @@ def test_the_bracketed_definition_is_not_a_second_finding():
          {("biopsy necrosis and inflammation", "positive"), ("biopsy residual malignancy", "negative")}),
         ("Laboratory tests showed lymphopenia and thrombocytopenia.",
          {("lymphocyte count", "decreased"), ("platelet count", "decreased")}),
+        ("The biopsy showed no residual tumor cells, and ferritin increased.",
+         {("biopsy residual malignancy", "negative"), ("ferritin", "increased")}),
+        ("There was no rise in CRP, IL-6 or ferritin.", set()),
+        ("Serum IL-6, IL-10, and IFN-γ were elevated.",
+         {("il-6", "increased"), ("il-10", "increased"), ("ifn-gamma", "increased")}),
+        ("Ferritin was normal while CRP increased.", {("ferritin", "normal"), ("crp", "increased")}),
+        ("CRP was elevated without fever.", {("crp", "increased")}),
     ],
 )
 def test_direction_goes_to_the_right_marker(text, expected):
