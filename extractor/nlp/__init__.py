@@ -7,7 +7,7 @@ resolution), every finding with the sentence and offsets it came from.
 
 Modules, in reading order: text (folding, sentences), lexicons (data files), mentions (lexicon matching,
 short forms), timing (days), direction (marker direction), pipeline (scispaCy's tokenizer and abbreviation
-algorithm), findings (assembly).
+algorithm), sentences (the case text as sentences with their mentions), findings (assembly).
 """
 
 from __future__ import annotations

@@ -2,9 +2,10 @@
 
 Each lexicon surface form becomes a pattern in which case, dash variants, hyphen/space/no-space joins,
 American/British spelling and a plural -s do not matter, and '...' allows up to three intervening words.
-All entity surface forms (drugs, markers, flare events, manifestations, diseases) are searched together and
-the longest form wins where two start at the same place (the earlier one where they overlap); cue words are
-searched separately because they may sit inside an entity ("increase in tumour size").
+All entity surface forms (drugs, markers, flare events, manifestations, diseases) are searched together, in
+one pass with one expression shaped like a prefix tree (_compile); the longest form wins where two start at
+the same place, the earlier one where they overlap. Cue words are searched separately, because they may sit
+inside an entity ("increase in tumour size").
 """
 
 from __future__ import annotations
