@@ -13,7 +13,7 @@ from extractor.evaluate import Report, evaluate, evaluation_documents, load_gold
 
 @app.command("evaluate")
 def evaluate_command(
-    paths: list[Path] = typer.Argument(None, help="Documents or folders to score [default: the gold file's docs/ and the seeds]."),
+    paths: list[Path] = typer.Argument(None, help="Documents or folders to score (default: the gold file's docs/ and the seeds)."),
     gold: Path = typer.Option(..., "--gold", help="Gold JSON Lines file (../shared/corpus/gold.jsonl)."),
     as_json: bool = typer.Option(False, "--json", help="Print the figures and disagreements as one JSON object."),
 ) -> None:
