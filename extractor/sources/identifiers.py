@@ -15,6 +15,7 @@ from extractor.errors import BadInput
 
 # PubMed ids are positive integers; today they have 8 digits, the 9th leaves room for growth.
 _PMID = re.compile(r"[1-9][0-9]{0,8}")
+_PMID_LABEL = re.compile(r"^PMID:?\s*", re.IGNORECASE)
 _PMCID = re.compile(r"PMC([1-9][0-9]{0,9})(?:\.[0-9]+)?", re.IGNORECASE)  # ".1" is a version suffix
 # Crossref's recommended pattern: prefix 10.NNNN, then any non-space suffix.
 _DOI = re.compile(r"10\.[0-9]{4,9}/[^\s\"<>]+")
@@ -44,8 +45,7 @@ def is_pmid(value: str) -> bool:
 
 def normalise_pmid(value: str) -> str:
     """'40827251', ' PMID: 40827251 ' -> '40827251'; anything else is BadInput."""
-    text = str(value).strip()
-    text = re.sub(r"^PMID:?\s*", "", text, flags=re.IGNORECASE)
+    text = _PMID_LABEL.sub("", str(value).strip())
     if not is_pmid(text):
         raise BadInput(f"not a PubMed id: {_shown(value)} (expected a positive integer of up to 9 digits)")
     return text

@@ -19,6 +19,9 @@ from extractor.errors import BadInput
 # baseline file is streamed instead (see pubmed_xml.iter_pubmed_xml), which has no total limit.
 MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
 _PROLOG_BYTES = 64 * 1024
+# iterparse reads the stream in chunks of this size: libxml2 parses a 256 KiB chunk measurably faster than
+# lxml's default 32 KiB ones (fewer round trips through Python), and larger ones fall out of the CPU cache.
+_CHUNK_BYTES = 256 * 1024
 _ENTITY_DECLARATION = re.compile(rb"<!DOCTYPE[^>\[]*\[[^\]]*<!ENTITY", re.DOTALL)
 _PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False}
 
@@ -53,7 +56,12 @@ def iterparse_xml(
     source.seek(0)
     # libxml2 filters by tag, so Python sees only the root's start and the records, not every element.
     events = etree.iterparse(
-        source, events=("start", "end"), tag=sorted(set(tags) | roots), remove_pis=True, **_PARSER_OPTIONS
+        source,
+        events=("start", "end"),
+        tag=sorted(set(tags) | roots),
+        remove_pis=True,
+        chunk_size=_CHUNK_BYTES,
+        **_PARSER_OPTIONS,
     )
     root_checked = False
     try:
