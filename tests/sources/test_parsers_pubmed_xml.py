@@ -148,3 +148,33 @@ def test_wrong_root_inside_pubmed_stream_is_bad_input(tmp_path: Path) -> None:
     path.write_bytes(b"<eSearchResult><Count>0</Count></eSearchResult>")
     with pytest.raises(BadInput, match=r"root element <eSearchResult>"):
         parse_pubmed_xml(path)
+
+
+def test_fallbacks_and_section_order_of_a_sparse_record() -> None:
+    """No ArticleTitle text: the VernacularTitle; no journal issue date: the ArticleDate; the Abstract's sections
+    before an OtherAbstract's (a translation), whatever their order in the file; ids from the record's own
+    first ArticleIdList only, its reference list's ids ignored."""
+    record = b"""<PubmedArticleSet><PubmedArticle><MedlineCitation>
+      <PMID>111</PMID>
+      <OtherAbstract Language="fre"><AbstractText>Resume en francais.</AbstractText></OtherAbstract>
+      <Article>
+        <Journal><Title>J Test</Title><JournalIssue><PubDate><Season>Spring</Season></PubDate></JournalIssue></Journal>
+        <ArticleTitle></ArticleTitle><VernacularTitle>Titre  original</VernacularTitle>
+        <Abstract><AbstractText Label="CASE">Tumour flare on day 8.</AbstractText></Abstract>
+        <ArticleDate><Year>2023</Year></ArticleDate>
+      </Article>
+      <KeywordList><Keyword>flare</Keyword><Keyword/></KeywordList><KeywordList><Keyword>CRS</Keyword></KeywordList>
+    </MedlineCitation><PubmedData>
+      <ArticleIdList><ArticleId IdType="pubmed">222</ArticleId><ArticleId IdType="pmc">PMC333</ArticleId></ArticleIdList>
+      <ReferenceList><Reference><ArticleIdList><ArticleId IdType="doi">10.1000/other</ArticleId></ArticleIdList>
+      </Reference></ReferenceList>
+    </PubmedData></PubmedArticle></PubmedArticleSet>"""
+    [document] = parse_pubmed_xml(record).documents
+    assert (document.pmid, document.pmcid, document.doi) == ("222", "PMC333", None)
+    assert (document.title, document.journal, document.year) == ("Titre original", "J Test", "2023")
+    assert [(p.kind, p.text, p.label) for p in document.passages] == [
+        ("title", "Titre original", ""),
+        ("abstract", "Tumour flare on day 8.", "CASE"),
+        ("abstract", "Resume en francais.", ""),
+        ("section", "flare; CRS", "Keywords"),
+    ]
