@@ -84,7 +84,8 @@ def flare_drugs(case: CaseFindings) -> list[str]:
 
 
 def load_index(kb_dir: Path) -> KnowledgeIndex:
-    return build_index(store.load_findings(kb_dir))
+    with store.collector_paused():
+        return build_index(store.load_findings(kb_dir))
 
 
 def build_index(findings: Iterable[CaseFindings]) -> KnowledgeIndex:

@@ -9,6 +9,7 @@ depends only on the inputs (no timestamps, no machine paths): the same corpora g
 from __future__ import annotations
 
 import errno
+import gc
 import fcntl
 import json
 import os
@@ -67,7 +68,7 @@ def load(kb_dir: Path) -> StoredKB:
     manifest = Manifest()
     findings: list[CaseFindings] = []
     try:
-        with path.open(encoding="utf-8") as lines:
+        with path.open(encoding="utf-8") as lines, collector_paused():
             for number, line in enumerate(lines, start=1):
                 if not line.strip():
                     continue
@@ -82,6 +83,20 @@ def load(kb_dir: Path) -> StoredKB:
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise KnowledgeBaseError(f"{path}: cannot read the knowledge base ({error})") from error
     return StoredKB(manifest, findings)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector during a bulk load. Loading creates millions of objects that
+    are all kept; the collector would re-scan them again and again for nothing (about half the load time at
+    100k cases). Reference counting still frees everything as usual; the collector resumes afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def load_findings(kb_dir: Path) -> list[CaseFindings]:
