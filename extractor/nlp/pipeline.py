@@ -20,11 +20,10 @@ import re
 import warnings
 from collections.abc import Iterable
 from functools import cache
+from typing import TYPE_CHECKING
 
-import spacy
-from scispacy.abbreviation import filter_matches, find_abbreviation
-from scispacy.custom_tokenizer import combined_rule_tokenizer
-from spacy.tokenizer import Tokenizer
+if TYPE_CHECKING:
+    from spacy.tokenizer import Tokenizer
 
 _BRACKETED = re.compile(r"\(([^()]{1,80})\)")
 _CHUNK = re.compile(r"\S+")
@@ -34,6 +33,11 @@ _CHUNK_LENGTH = 16  # characters per chunk searched back for them first, before 
 
 @cache
 def tokenizer() -> Tokenizer:
+    # spaCy is imported here, not at the top: it takes most of a second, and the commands that only query the
+    # knowledge base never tokenise.
+    import spacy
+    from scispacy.custom_tokenizer import combined_rule_tokenizer
+
     nlp = spacy.blank("en")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # spaCy's own tokenizer regexes ("Possible set union")
@@ -94,6 +98,8 @@ def _end_before(text: str, position: int) -> int:
 
 def _definitions(text: str, bracket: re.Match[str]) -> list[tuple[str, str, int]]:
     """(short form, long form, where the long form ends) found by scispaCy's functions at this bracket."""
+    from scispacy.abbreviation import filter_matches, find_abbreviation  # after tokenizer(): spaCy is loaded
+
     window_start, window_end = _window(text, bracket.start(), bracket.end())
     doc = tokenizer()(text[window_start:window_end])
     inside = doc.char_span(bracket.start(1) - window_start, bracket.end(1) - window_start, alignment_mode="expand")
