@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 from extractor.nlp.lexicons import Term, spelling_pairs, terms
@@ -83,21 +83,22 @@ class _Node:
     longest: int = 0  # length of the longest form beneath: longer forms are tried first
 
 
-def _tree_pattern(node: _Node) -> str:
+def _tree_pattern(node: _Node, named: bool) -> str:
     branches = [
-        atom + _tree_pattern(child)
+        atom + _tree_pattern(child, named)
         for atom, child in sorted(node.children.items(), key=lambda item: -item[1].longest)
     ]
     if node.term is not None:  # the form ends here, unless a longer one matches: tried last
-        branches.append(f"{_AFTER}(?P<t{node.term}>)")
+        branches.append(f"{_AFTER}(?P<t{node.term}>)" if named else _AFTER)
     return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
 
 
 @dataclass(frozen=True)
 class _Matcher:
-    at_word: re.Pattern[str]  # the tree where no letter or digit comes before
-    after_break: re.Pattern[str]  # a character that is not a letter or digit, then the tree
+    at_word: re.Pattern[str]  # the tree where no letter or digit comes before; an empty group names each form
+    after_break: re.Pattern[str]  # a character that is not a letter or digit, then the tree without the groups
     terms: tuple[Term | None, ...]  # number of the (empty) group that matched -> the form
+    form_of: Callable[[str], Term]  # the text after_break matched (without the break) -> the form
 
 
 def _compile(all_terms: Iterable[Term]) -> _Matcher:
@@ -107,7 +108,12 @@ def _compile(all_terms: Iterable[Term]) -> _Matcher:
     match at one place the longest form wins; an empty group at the end of each form names it.
 
     A text is searched with the tree behind a non-letter (after_break): an expression that starts with a
-    character class lets the regex engine skip through words to the next candidate character."""
+    character class lets the regex engine skip through words to the next candidate character. That search
+    has no groups: a match object holds every group of its expression, and with hundreds of forms building
+    those costs more than the search itself. The form is named afterwards from the matched text alone
+    (form_of): the named tree matched against just that text tries the forms in the same order, and the
+    first that fits is the one that matched in the text, as the next character (past the end) is no letter
+    or digit in both. A text names few distinct forms, so the names are cached."""
     unique = {(t.surface, t.name, t.kind): t for t in all_terms}
     ordered = tuple(sorted(unique.values(), key=lambda t: len(t.surface), reverse=True))
     root = _Node()
@@ -119,12 +125,19 @@ def _compile(all_terms: Iterable[Term]) -> _Matcher:
             node.longest = max(node.longest, len(term.surface))
         if node.term is None:
             node.term = index
-    tree = _tree_pattern(root)
-    at_word, after_break = re.compile(_BEFORE + tree), re.compile(f"[^a-z0-9](?:{tree})")
+    at_word = re.compile(_BEFORE + _tree_pattern(root, named=True))
+    after_break = re.compile(f"[^a-z0-9](?:{_tree_pattern(root, named=False)})")
     by_group: list[Term | None] = [None] * (at_word.groups + 1)
     for name, number in at_word.groupindex.items():
         by_group[number] = ordered[int(name[1:])]
-    return _Matcher(at_word, after_break, tuple(by_group))
+    terms_by_group = tuple(by_group)
+
+    # bounded: a form with a '...' gap can match ever new texts
+    @lru_cache(maxsize=4096)
+    def form_of(matched: str) -> Term:
+        return terms_by_group[at_word.fullmatch(matched).lastindex]
+
+    return _Matcher(at_word, after_break, terms_by_group, form_of)
 
 
 @cache
@@ -146,15 +159,22 @@ def compile_matchers() -> None:
 def _find(matcher: _Matcher, folded: str, start: int, end: int) -> list[Mention]:
     """Forms matched in folded[start:end], in text order, not overlapping (the first match wins)."""
     found = []
-    match, skip = matcher.at_word.match(folded, start, end), 0  # a word right at the start
+    first = matcher.at_word.match(folded, start, end)  # a form right at the start: no break before it
+    if first is not None:
+        term = matcher.terms[first.lastindex]
+        found.append(Mention(term.kind, term.name, term.detail, first.start(), first.end()))
+        start = first.end() - (folded[first.end() - 1] not in _LETTERS_AND_DIGITS)
     while True:
-        if match is not None:
-            term = matcher.terms[match.lastindex]
-            found.append(Mention(term.kind, term.name, term.detail, match.start() + skip, match.end()))
-            # the next form may start right after this one when it ends in a non-letter ("cd8+")
-            start = match.end() - (folded[match.end() - 1] not in _LETTERS_AND_DIGITS)
-        match, skip = matcher.after_break.search(folded, start, end), 1
-        if match is None:
+        for match in matcher.after_break.finditer(folded, start, end):
+            at, stop = match.start() + 1, match.end()  # the form, without the break before it
+            term = matcher.form_of(folded[at:stop])
+            found.append(Mention(term.kind, term.name, term.detail, at, stop))
+            if folded[stop - 1] not in _LETTERS_AND_DIGITS:
+                # a form that ends in a non-letter ("cd8+") is itself the break before the next one, which
+                # finditer (going on after the match) would miss: search again from that last character
+                start = stop - 1
+                break
+        else:
             return found
 
 
