@@ -1,16 +1,23 @@
 import csv
 import io
 import json
+import os
+import re
+import signal
 from pathlib import Path
 
 import igraph
 import networkx as nx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extractor.graph.build import build_graph
-from extractor.graph.export import FORMATS, write_export
-from extractor.graph.index import build_index
+from extractor.graph.export import FORMATS, write_export, write_graphml
+from extractor.graph.index import build_index, load_index
 from tests.graph.conftest import small_findings
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -67,7 +74,7 @@ def test_graphml_loads_in_igraph_with_the_same_counts_and_no_none(graph, tmp_pat
 
 def test_graphml_drops_characters_xml_cannot_hold(tmp_path: Path):
     findings = small_findings()
-    findings[0].markers[0].evidence = "IL-6 \x0brose\x00 sharply."
+    findings[0].markers[0].evidence = "IL-6 \x0brose\x00 sharply.\ud800\uffff"
     path = tmp_path / "kb.graphml"
     write_export(build_graph(build_index(findings)), "graphml", path)
     assert igraph.Graph.Read_GraphML(str(path)).ecount() > 0
@@ -100,3 +107,181 @@ def test_same_findings_in_any_order_give_identical_bytes(export_format, tmp_path
     data = (tmp_path / "a").read_bytes()
     assert data == (tmp_path / "b").read_bytes()
     assert str(tmp_path).encode() not in data
+
+
+# -- GraphML streamed, against networkx's own writer --------------------------------------------------------
+
+
+def networkx_graphml(graph: nx.MultiDiGraph) -> bytes:
+    """What the export wrote before it streamed: a copy of the graph with scalar attributes (lists joined
+    with `;`, None left out, characters XML forbids dropped, names sorted) through `nx.write_graphml`."""
+    forbidden = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+    def scalars(data: dict) -> dict:
+        flat = {}
+        for name, value in sorted(data.items()):
+            if isinstance(value, (list, tuple, set)):
+                value = ";".join(str(item) for item in value)
+            if value is not None:
+                flat[name] = forbidden.sub("", value) if isinstance(value, str) else value
+        return flat
+
+    copy = nx.MultiDiGraph()
+    for node, data in graph.nodes(data=True):
+        copy.add_node(node, **scalars(data))
+    for source, target, key, data in graph.edges(keys=True, data=True):
+        copy.add_edge(source, target, key=key, **scalars(data))
+    buffer = io.BytesIO()
+    nx.write_graphml(copy, buffer, encoding="utf-8", prettyprint=True)
+    return buffer.getvalue()
+
+
+def streamed_graphml(graph: nx.MultiDiGraph) -> bytes:
+    buffer = io.BytesIO()
+    write_graphml(graph, buffer)
+    return buffer.getvalue()
+
+
+def test_graphml_is_byte_for_byte_what_networkx_writes(graph, tmp_path: Path):
+    shipped = build_graph(load_index(REPO / "kb"))
+    for each in (graph, shipped):
+        write_export(each, "graphml", tmp_path / "kb.graphml")
+        assert (tmp_path / "kb.graphml").read_bytes() == networkx_graphml(each)
+    assert shipped.number_of_edges() > 0
+
+
+FORBIDDEN_IN_XML = "".join(map(chr, [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF]))
+AWKWARD_STRINGS = st.text(st.characters(codec="utf-8"), max_size=12) | st.sampled_from([
+    "", " ", "a<b>&c", "]]>", "&amp;", "\"quoted\" 'single'", "line\nbreak\r\n\ttab", "IL-6 \x0brose\x00",
+    "\x1f\ufffe\uffff", "é ü ß 中文 😀", "None", "1;2"])
+IDS = st.text(st.characters(codec="utf-8", exclude_characters=FORBIDDEN_IN_XML), max_size=8) | st.sampled_from(
+    ["drug:tarlatamab", "a&b", "<x>", "\"q\"", "tab\tnew\nline\r", "marker:il-6 ü"])
+VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.floats(), AWKWARD_STRINGS,
+    st.lists(st.none() | st.booleans() | st.integers() | st.floats() | AWKWARD_STRINGS, max_size=4),
+    st.tuples(AWKWARD_STRINGS, st.integers()))
+NAMES = st.sampled_from(["kind", "day", "evidence", "pmids", "n_cases", "a<&\"b\'", "é"])
+
+
+@st.composite
+def awkward_graphs(draw, names=NAMES, values=VALUES) -> nx.MultiDiGraph:
+    """Any names, attributes of any scalar or list type, the same name with different types, parallel edges,
+    edge keys of networkx's own numbering or strings."""
+    graph = nx.MultiDiGraph()
+    nodes = draw(st.lists(IDS, min_size=1, max_size=6, unique=True))
+    for node in nodes:
+        graph.add_node(node, **draw(st.dictionaries(names, values, max_size=5)))
+    for _ in range(draw(st.integers(0, 8))):
+        source, target = draw(st.sampled_from(nodes)), draw(st.sampled_from(nodes))
+        graph.add_edge(source, target, key=draw(st.none() | IDS), **draw(st.dictionaries(names, values, max_size=5)))
+    return graph
+
+
+@settings(max_examples=300, deadline=None)
+@given(awkward_graphs())
+def test_graphml_of_any_attributes_is_byte_for_byte_what_networkx_writes(graph):
+    assert streamed_graphml(graph) == networkx_graphml(graph)
+
+
+TYPED_VALUES = {  # one type per name, so that reading back gives one attribute per name
+    "count": st.integers(-(2**62), 2**62), "ratio": st.floats(allow_nan=False), "flag": st.booleans(),
+    "text": AWKWARD_STRINGS, "items": st.lists(AWKWARD_STRINGS, max_size=3)}
+
+
+@st.composite
+def typed_attributes(draw) -> dict:
+    return {name: draw(st.none() | strategy) for name, strategy in TYPED_VALUES.items() if draw(st.booleans())}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_graphml_reads_back_with_the_scalars_and_their_types(data):
+    graph = nx.MultiDiGraph()
+    nodes = data.draw(st.lists(IDS, min_size=1, max_size=5, unique=True))
+    for node in nodes:
+        graph.add_node(node, **data.draw(typed_attributes()))
+    for _ in range(data.draw(st.integers(0, 6))):
+        graph.add_edge(data.draw(st.sampled_from(nodes)), data.draw(st.sampled_from(nodes)),
+                       **data.draw(typed_attributes()))
+
+    def expected(attributes: dict) -> dict:
+        flat = {}
+        for name, value in attributes.items():
+            if isinstance(value, list):
+                value = ";".join(value)
+            if isinstance(value, str):
+                value = "".join(char for char in value if char not in FORBIDDEN_IN_XML)
+            if value is not None:
+                flat[name] = value
+        return flat
+
+    def typed(attributes: dict) -> dict:  # True == 1 == 1.0: compare the types too
+        return {name: (type(value), value) for name, value in attributes.items()}
+
+    loaded = nx.read_graphml(io.BytesIO(streamed_graphml(graph)), force_multigraph=True)
+    assert [(node, typed(attributes)) for node, attributes in loaded.nodes(data=True)] == \
+        [(node, typed(expected(attributes))) for node, attributes in graph.nodes(data=True)]
+    assert [(u, v, str(key), typed(data)) for u, v, key, data in loaded.edges(keys=True, data=True)] == \
+        [(u, v, str(key), typed(expected(data))) for u, v, key, data in graph.edges(keys=True, data=True)]
+
+
+def test_graphml_key_types_are_networkx_s(tmp_path: Path):
+    graph = nx.MultiDiGraph()
+    graph.add_node("a", n=1, x=0.5, yes=True, s="text", items=[1, 2], missing=None)
+    write_export(graph, "graphml", tmp_path / "g.graphml")
+    declared = re.findall(r'attr.name="(\w+)" attr.type="(\w+)"', (tmp_path / "g.graphml").read_text())
+    assert sorted(declared) == [("items", "string"), ("n", "long"), ("s", "string"), ("x", "double"),
+                                ("yes", "boolean")]
+    theirs = igraph.Graph.Read_GraphML(str(tmp_path / "g.graphml")).vs[0]
+    assert (theirs["n"], theirs["x"], theirs["yes"], theirs["s"], theirs["items"]) == (1, 0.5, True, "text", "1;2")
+
+
+def test_an_export_reads_the_graph_and_changes_nothing(graph, tmp_path: Path):
+    # The graph is read, never changed: a second export gives the same bytes and the graph the same data.
+    before = [(u, v, k, dict(d)) for u, v, k, d in graph.edges(keys=True, data=True)]
+    write_export(graph, "graphml", tmp_path / "a.graphml")
+    write_export(graph, "graphml", tmp_path / "b.graphml")
+    assert (tmp_path / "a.graphml").read_bytes() == (tmp_path / "b.graphml").read_bytes()
+    assert [(u, v, k, dict(d)) for u, v, k, d in graph.edges(keys=True, data=True)] == before
+
+
+# -- a failed export leaves the previous file ---------------------------------------------------------------
+
+
+def exported_then_failed(graph: nx.MultiDiGraph, tmp_path: Path, error: type) -> tuple[bytes, list[str]]:
+    path = tmp_path / "kb.graphml"
+    path.write_bytes(b"the previous export")
+    with pytest.raises(error):
+        write_export(graph, "graphml", path)
+    return path.read_bytes(), sorted(p.name for p in tmp_path.iterdir())
+
+
+def test_an_id_xml_cannot_hold_fails_the_export_midway_and_leaves_the_previous_file(graph, tmp_path: Path):
+    graph.add_node("marker:il\x00-6", kind="marker")  # written last, after every other node
+    assert exported_then_failed(graph, tmp_path, ValueError) == (b"the previous export", ["kb.graphml"])
+
+
+def test_an_attribute_graphml_cannot_hold_fails_the_export_and_leaves_the_previous_file(graph, tmp_path: Path):
+    graph.add_edge("case:1001", "marker:il-6", relation="MARKER", extra={"not": "a scalar"})
+    assert exported_then_failed(graph, tmp_path, TypeError) == (b"the previous export", ["kb.graphml"])
+
+
+class CtrlC:
+    """A list item whose text is asked for while the export writes its edge: the user presses Ctrl-C then
+    (a real SIGINT to this process)."""
+
+    def __str__(self) -> str:
+        os.kill(os.getpid(), signal.SIGINT)
+        return "never written"
+
+
+@pytest.mark.parametrize("export_format", ["graphml", "csv"])
+def test_ctrl_c_during_an_export_leaves_the_previous_file_and_no_temporary(graph, export_format, tmp_path: Path):
+    last_edge = list(graph.edges(keys=True))[-1]
+    graph.edges[last_edge]["pmids"] = ["1001", CtrlC()]  # every node and edge before it is written first
+    path = tmp_path / "kb.graphml"
+    path.write_bytes(b"the previous export")
+    with pytest.raises(KeyboardInterrupt):
+        write_export(graph, export_format, path)
+    assert path.read_bytes() == b"the previous export"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kb.graphml"]
