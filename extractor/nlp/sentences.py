@@ -44,28 +44,29 @@ class Clause:
 
 
 class _Searches:
-    """Cue words of the case text, searched when first asked for."""
+    """Cue words of the case text, searched when first asked for and handed out sentence by sentence."""
 
-    def __init__(self, folded: str, end: int) -> None:
+    def __init__(self, folded: str, end: int, spans: list[Span]) -> None:
         self.folded, self.end = folded, end
-        self._cues: list[Mention] | None = None
+        self._spans = spans  # of the sentences, in text order
+        self._cues_by_sentence: list[list[Mention]] | None = None
 
-    @property
-    def cues(self) -> list[Mention]:
-        if self._cues is None:
-            self._cues = find_cues(self.folded, 0, self.end)
-        return self._cues
+    def cues(self, sentence_index: int) -> list[Mention]:
+        if self._cues_by_sentence is None:
+            self._cues_by_sentence = within_each(find_cues(self.folded, 0, self.end), self._spans)
+        return self._cues_by_sentence[sentence_index]
 
 
 class Sentence:
     """A sentence with its entity mentions; its cue words, times and clauses are found when first asked for
     (plain attributes rather than functools.cached_property, which takes a lock on every first access)."""
 
-    def __init__(self, span: Span, passage: Passage, entities: list[Mention], searches: _Searches) -> None:
+    def __init__(self, span: Span, passage: Passage, entities: list[Mention], searches: _Searches, index: int) -> None:
         self.span = span
         self.passage = passage  # where it is: title, abstract, section, caption, table or text, and its label
         self._entities = entities  # every entity mention inside the sentence
         self._searches = searches
+        self._index = index  # its place among the document's sentences
         self._cues: list[Mention] | None = None
         self._cue_kinds: frozenset[str] | None = None
         self._days: list[DayMention] | None = None
@@ -74,7 +75,7 @@ class Sentence:
     @property
     def cues(self) -> list[Mention]:
         if self._cues is None:
-            self._cues = within(self._searches.cues, self.span)
+            self._cues = self._searches.cues(self._index)
         return self._cues
 
     @property
@@ -131,16 +132,16 @@ def read_sentences(document: Document, folded: str) -> list[Sentence]:
     """The case text (up to the reference list) as sentences. `folded` is fold(document.text)."""
     text = document.text
     end = body_end(text, folded)
-    entities = _entities(text, folded, end)
-    searches = _Searches(folded, end)
-    sentences = []
+    placed: list[tuple[Span, Passage]] = []
     for passage in document.passages:
         passage_end = min(end, passage.offset + len(passage.text))
-        for span in split_sentences(text, passage.offset, passage_end):
-            sentences.append(Sentence(span, passage, within(entities, span), searches))
+        placed.extend((span, passage) for span in split_sentences(text, passage.offset, passage_end))
         if passage_end == end:
             break
-    return sentences
+    spans = [span for span, _ in placed]
+    searches = _Searches(folded, end, spans)
+    entities = within_each(_entities(text, folded, end), spans)
+    return [Sentence(span, passage, entities[index], searches, index) for index, (span, passage) in enumerate(placed)]
 
 
 def _entities(text: str, folded: str, end: int) -> list[Mention]:
@@ -166,6 +167,23 @@ def _defines_short_form(text: str, previous: Mention, mention: Mention) -> bool:
         _OPENING_BRACKET.fullmatch(text, previous.end, mention.start) is not None
         and _CLOSING_BRACKET.match(text, mention.end) is not None
     )
+
+
+def within_each(items: list, spans: list[Span]) -> list[list]:
+    """For each span, the items that lie wholly inside it: within() for every span at once, in one pass.
+    `items` sorted by start; `spans` sorted and not overlapping (a document's sentences)."""
+    groups: list[list] = []
+    count, at = len(items), 0
+    for start, end in spans:
+        while at < count and items[at].start < start:
+            at += 1
+        group = []
+        while at < count and items[at].start < end:
+            if items[at].end <= end:
+                group.append(items[at])
+            at += 1
+        groups.append(group)
+    return groups
 
 
 def within(items: list, span: Span) -> list:
