@@ -59,8 +59,9 @@ def _direction_cues(clause: Clause) -> list[Mention]:
 
 def _resolving(mention: Mention, clause: Clause) -> bool:
     """In a clause that reports regression, unless the mention itself states growth ("metastases enlarged")."""
-    states_growth = any(c.detail == "growth" and _inside(c, mention) for c in clause.cues)
-    return clause.has_cue("resolution") and not states_growth
+    if not clause.has_cue("resolution"):
+        return False
+    return not any(c.detail == "growth" and _inside(c, mention) for c in clause.cues)
 
 
 def _negated(mention: Mention, clause: Clause, text: str) -> bool:
@@ -94,6 +95,8 @@ def _flare_mentions(case: list[Sentence], text: str) -> list[tuple[Sentence, Cla
 
 
 def _day_near(mention: Mention, clause: Clause, sentence: Sentence) -> int | None:
+    if not sentence.days:  # most sentences state no time
+        return None
     near = nearest_day(sentence.clause_days(clause), mention.start, mention.end) or nearest_day(
         sentence.days, mention.start, mention.end
     )
@@ -101,6 +104,8 @@ def _day_near(mention: Mention, clause: Clause, sentence: Sentence) -> int | Non
 
 
 def _clause_day(mention: Mention, clause: Clause, sentence: Sentence) -> int | None:
+    if not sentence.days:
+        return None
     near = nearest_day(sentence.clause_days(clause), mention.start, mention.end)
     return near.day if near else None
 

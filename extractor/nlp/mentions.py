@@ -27,6 +27,8 @@ _GAP = r"[\s\-]+(?:[^\s.;]+[\s\-]+){0,3}?"
 _BEFORE = r"(?<![a-z0-9])"
 _LETTERS_AND_DIGITS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _AFTER = r"(?![a-z0-9])"
+# Mentions are made by the hundred thousand: tuple.__new__ skips the Python-level __new__ of a NamedTuple.
+_new_tuple = tuple.__new__
 
 
 class Mention(NamedTuple):
@@ -98,7 +100,8 @@ class _Matcher:
     at_word: re.Pattern[str]  # the tree where no letter or digit comes before; an empty group names each form
     after_break: re.Pattern[str]  # a character that is not a letter or digit, then the tree without the groups
     terms: tuple[Term | None, ...]  # number of the (empty) group that matched -> the form
-    form_of: Callable[[str], Term]  # the text after_break matched (without the break) -> the form
+    mention_of: Callable[[str], tuple[str, str, str]]  # the text after_break matched (without the break) ->
+    # the form's (kind, name, detail): the start of its Mention
 
 
 def _compile(all_terms: Iterable[Term]) -> _Matcher:
@@ -111,7 +114,7 @@ def _compile(all_terms: Iterable[Term]) -> _Matcher:
     character class lets the regex engine skip through words to the next candidate character. That search
     has no groups: a match object holds every group of its expression, and with hundreds of forms building
     those costs more than the search itself. The form is named afterwards from the matched text alone
-    (form_of): the named tree matched against just that text tries the forms in the same order, and the
+    (mention_of): the named tree matched against just that text tries the forms in the same order, and the
     first that fits is the one that matched in the text, as the next character (past the end) is no letter
     or digit in both. A text names few distinct forms, so the names are cached."""
     unique = {(t.surface, t.name, t.kind): t for t in all_terms}
@@ -134,10 +137,11 @@ def _compile(all_terms: Iterable[Term]) -> _Matcher:
 
     # bounded: a form with a '...' gap can match ever new texts
     @lru_cache(maxsize=4096)
-    def form_of(matched: str) -> Term:
-        return terms_by_group[at_word.fullmatch(matched).lastindex]
+    def mention_of(matched: str) -> tuple[str, str, str]:
+        term = terms_by_group[at_word.fullmatch(matched).lastindex]
+        return term.kind, term.name, term.detail
 
-    return _Matcher(at_word, after_break, terms_by_group, form_of)
+    return _Matcher(at_word, after_break, terms_by_group, mention_of)
 
 
 @cache
@@ -158,18 +162,19 @@ def compile_matchers() -> None:
 
 def _find(matcher: _Matcher, folded: str, start: int, end: int) -> list[Mention]:
     """Forms matched in folded[start:end], in text order, not overlapping (the first match wins)."""
-    found = []
+    found: list[Mention] = []
     first = matcher.at_word.match(folded, start, end)  # a form right at the start: no break before it
     if first is not None:
         term = matcher.terms[first.lastindex]
         found.append(Mention(term.kind, term.name, term.detail, first.start(), first.end()))
         start = first.end() - (folded[first.end() - 1] not in _LETTERS_AND_DIGITS)
+    mention_of, append = matcher.mention_of, found.append
     while True:
         for match in matcher.after_break.finditer(folded, start, end):
-            at, stop = match.start() + 1, match.end()  # the form, without the break before it
-            term = matcher.form_of(folded[at:stop])
-            found.append(Mention(term.kind, term.name, term.detail, at, stop))
-            if folded[stop - 1] not in _LETTERS_AND_DIGITS:
+            at, stop = match.span()
+            matched = folded[at + 1 : stop]  # the form, without the break before it
+            append(_new_tuple(Mention, (*mention_of(matched), at + 1, stop)))
+            if matched[-1] not in _LETTERS_AND_DIGITS:
                 # a form that ends in a non-letter ("cd8+") is itself the break before the next one, which
                 # finditer (going on after the match) would miss: search again from that last character
                 start = stop - 1

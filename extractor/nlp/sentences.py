@@ -125,6 +125,8 @@ class Sentence:
         return kind in self._cue_kinds
 
     def clause_days(self, clause: Clause) -> list[DayMention]:
+        if clause.span is self.span:  # the sentence is one clause
+            return self.days
         return within(self.days, clause.span)
 
 

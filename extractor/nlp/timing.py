@@ -33,8 +33,11 @@ _OTHER_ANCHOR = re.compile(
 )
 _LATER_CYCLE = re.compile(rf"\s*of\s+(?:the\s+)?(?:{_ORDINAL_AFTER_FIRST}\s+cycle|cycle\s*(?:[2-9]|\d\d))")
 
+# Every expression starts at the start of a word: the lookbehind, tried first, turns away the other positions
+# of a window before the alternatives are tried there one by one (a fifth of the time of find_days).
 _EXPRESSIONS = re.compile(
-    "|".join(
+    r"(?<![a-z0-9])(?:"
+    + "|".join(
         [
             # stated but vague
             r"(?P<vague>\b(?:the\s+)?(?:next|following|subsequent|several|few|coming|many)\s+(?:days?|weeks?|months?|cycles?)"
@@ -49,6 +52,7 @@ _EXPRESSIONS = re.compile(
             rf"(?P<amount>\b(?P<amountnum>{_NUMBER})[\s-]*(?P<amountunit>{_UNIT})\b(?![\s-]*(?:old|of\s+age)))",
         ]
     )
+    + ")"
 )
 # Dosing intervals and frequencies are not times: "every 2 weeks", "twice a day", "q3 weeks", "per day".
 _FREQUENCY_BEFORE = re.compile(r"(?:every|each|per|q|twice|once|times|/)\s*$")
@@ -129,7 +133,10 @@ def _statistic_before() -> re.Pattern[str]:
 
 def nearest_day(days: list[DayMention], start: int, end: int) -> DayMention | None:
     """The time expression closest to the span [start, end) (ties go to the earlier one)."""
+    if len(days) <= 1:
+        return days[0] if days else None
+
     def distance(day: DayMention) -> int:
         return max(day.start - end, start - day.end, 0)
 
-    return min(days, key=distance, default=None)
+    return min(days, key=distance)
