@@ -53,12 +53,17 @@ class Span(NamedTuple):
 
 # A sentence ends at . ! ? followed by space and a capital, digit or bracket, unless the dot closes a common
 # abbreviation; a line break always ends one (headings, figure labels, list items in page text).
-_ABBREVIATION_BEFORE_DOT = re.compile(
-    r"\b(?:vs|e\.g|i\.e|et al|fig|figs|dr|approx|no|ref|refs|etc|resp|ca|mg|cf)$", re.IGNORECASE
-)
+_ABBREVIATIONS = ("vs", "e.g", "i.e", "et al", "fig", "figs", "dr", "approx", "no", "ref", "refs", "etc", "resp", "ca",
+                  "mg", "cf")
+_NEXT_SENTENCE = r"(?=[\"')\]]?\s+[\"'(\[]?[A-Z0-9])"
+_NOT_AN_ABBREVIATION = "".join(rf"(?<!\b{re.escape(word)}\.)" for word in _ABBREVIATIONS)
 # (One character class first: the regex engine skips to the next candidate character without trying the
-# expression at every position.)
-_SENTENCE_END = re.compile(r"[.!?\n](?:(?<=\n)\n*|(?<=[.!?])(?=[\"')\]]?\s+[\"'(\[]?[A-Z0-9]))")
+# expression at every position. The abbreviations are lookbehinds, tried only at a dot that could end a sentence.)
+_SENTENCE_END = re.compile(
+    r"[.!?\n](?:(?<=\n)\n*"
+    rf"|(?<=[!?]){_NEXT_SENTENCE}"
+    rf"|(?<=\.)(?i:{_NOT_AN_ABBREVIATION}){_NEXT_SENTENCE})"
+)
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
@@ -67,8 +72,6 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
     spans: list[Span] = []
     begin = start
     for match in _SENTENCE_END.finditer(text, start, end):
-        if match.group() == "." and _ABBREVIATION_BEFORE_DOT.search(text, max(begin, match.start() - 8), match.start()):
-            continue
         _add_trimmed(text, begin, match.end(), spans)
         begin = match.end()
     _add_trimmed(text, begin, end, spans)
