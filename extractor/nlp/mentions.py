@@ -98,7 +98,7 @@ def _tree_pattern(node: _Node, named: bool) -> str:
 @dataclass(frozen=True)
 class _Matcher:
     at_word: re.Pattern[str]  # the tree where no letter or digit comes before; an empty group names each form
-    after_break: re.Pattern[str]  # a character that is not a letter or digit, then the tree without the groups
+    after_break: re.Pattern[str]  # a character that is not a letter or digit, then the tree in one group
     terms: tuple[Term | None, ...]  # number of the (empty) group that matched -> the form
     mention_of: Callable[[str], tuple[str, str, str]]  # the text after_break matched (without the break) ->
     # the form's (kind, name, detail): the start of its Mention
@@ -112,8 +112,9 @@ def _compile(all_terms: Iterable[Term]) -> _Matcher:
 
     A text is searched with the tree behind a non-letter (after_break): an expression that starts with a
     character class lets the regex engine skip through words to the next candidate character. That search
-    has no groups: a match object holds every group of its expression, and with hundreds of forms building
-    those costs more than the search itself. The form is named afterwards from the matched text alone
+    has one group, the form: re.split hands back the text between forms and the forms, all made in C (a
+    match object per form, or one group per form, would cost more than the search itself). The form is
+    named afterwards from the matched text alone
     (mention_of): the named tree matched against just that text tries the forms in the same order, and the
     first that fits is the one that matched in the text, as the next character (past the end) is no letter
     or digit in both. A text names few distinct forms, so the names are cached."""
@@ -129,7 +130,7 @@ def _compile(all_terms: Iterable[Term]) -> _Matcher:
         if node.term is None:
             node.term = index
     at_word = re.compile(_BEFORE + _tree_pattern(root, named=True))
-    after_break = re.compile(f"[^a-z0-9](?:{_tree_pattern(root, named=False)})")
+    after_break = re.compile(f"[^a-z0-9]({_tree_pattern(root, named=False)})")
     by_group: list[Term | None] = [None] * (at_word.groups + 1)
     for name, number in at_word.groupindex.items():
         by_group[number] = ordered[int(name[1:])]
@@ -170,15 +171,20 @@ def _find(matcher: _Matcher, folded: str, start: int, end: int) -> list[Mention]
         start = first.end() - (folded[first.end() - 1] not in _LETTERS_AND_DIGITS)
     mention_of, append = matcher.mention_of, found.append
     while True:
-        for match in matcher.after_break.finditer(folded, start, end):
-            at, stop = match.span()
-            matched = folded[at + 1 : stop]  # the form, without the break before it
-            append(_new_tuple(Mention, (*mention_of(matched), at + 1, stop)))
-            if matched[-1] not in _LETTERS_AND_DIGITS:
+        # [text, form, text, form, ..., text]: each text without the one-character break before its form
+        pieces = matcher.after_break.split(folded[start:end])
+        at = start
+        for index in range(1, len(pieces), 2):
+            at += len(pieces[index - 1]) + 1
+            form = pieces[index]
+            stop = at + len(form)
+            append(_new_tuple(Mention, (*mention_of(form), at, stop)))
+            if form[-1] not in _LETTERS_AND_DIGITS:
                 # a form that ends in a non-letter ("cd8+") is itself the break before the next one, which
-                # finditer (going on after the match) would miss: search again from that last character
+                # the split (going on after the form) would miss: search again from that last character
                 start = stop - 1
                 break
+            at = stop
         else:
             return found
 
