@@ -1,6 +1,8 @@
 """Documents from files or fetched bytes: sniff what the content is, hand it to the parser for that kind.
 
-    read_documents(path)       -> list[Document]   a file on disk (PubMed XML is streamed, any size)
+    iter_documents(path)       -> Iterator[Document]  a file on disk, document by document (PubMed XML is
+                                                      streamed record by record, any size, constant memory)
+    read_documents(path)       -> list[Document]   the same, as a list
     parse_bytes(data, name)    -> list[Document]   bytes already in memory (what the crawler fetched)
 
 Kinds: PubMed XML (pubmed_xml), PMC JATS (pmc_jats), an HTML article page (html_page), text/Markdown
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from extractor.errors import BadInput
@@ -18,7 +21,7 @@ from extractor.models import Document
 from extractor.sources import html_page, plain_text, pmc_jats, pubmed_xml
 from extractor.sources.xmlsafe import check_size
 
-__all__ = ["parse_bytes", "read_documents", "sniff_kind"]
+__all__ = ["iter_documents", "parse_bytes", "read_documents", "sniff_kind"]
 
 _SNIFF_BYTES = 64 * 1024
 _XML_EXTENSIONS = (".xml", ".nxml")
@@ -36,6 +39,18 @@ _NCBI_ERROR = re.compile(r"<ERROR>(.*?)</ERROR>", re.DOTALL)
 
 def read_documents(path: Path) -> list[Document]:
     """The documents in the file at `path` (one per PubMed record; one for the other kinds)."""
+    return list(iter_documents(path))
+
+
+def iter_documents(path: Path) -> Iterator[Document]:
+    """The documents in the file at `path`, one at a time.
+
+    What is wrong with the file as a whole (no such file, a directory, unreadable, not a kind flarekb reads,
+    too large) is raised by this call, before any document. PubMed XML is then parsed record by record as
+    the iterator is consumed: a fault half-way is a BadInput raised after the documents before it. A
+    DeleteCitation's PMIDs are not documents and are skipped. The other kinds are parsed whole at the first
+    next(), their faults raised there.
+    """
     name = str(path)
     try:
         size = path.stat().st_size
@@ -49,9 +64,26 @@ def read_documents(path: Path) -> list[Document]:
         raise BadInput(f"{name}: cannot read ({error.strerror or error})") from None
     kind = sniff_kind(head, name, complete=size <= len(head))
     if kind == pubmed_xml.SOURCE:
-        return pubmed_xml.parse_pubmed_xml(path, name).documents  # streamed: baseline files are large
+        return _pubmed_documents(path, name)  # streamed: baseline files are large; no size limit
     check_size(size, name)
-    return _parse(kind, path.read_bytes(), name)
+    return _whole_file_documents(kind, path, name)
+
+
+def _pubmed_documents(path: Path, name: str) -> Iterator[Document]:
+    try:
+        for item in pubmed_xml.iter_pubmed_xml(path, name):
+            if isinstance(item, Document):  # not a pubmed_xml.Deletion
+                yield item
+    except OSError as error:  # the file went away or failed after the checks above
+        raise BadInput(f"{name}: cannot read ({error.strerror or error})") from None
+
+
+def _whole_file_documents(kind: str, path: Path, name: str) -> Iterator[Document]:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise BadInput(f"{name}: cannot read ({error.strerror or error})") from None
+    yield from _parse(kind, data, name)
 
 
 def parse_bytes(data: bytes, name: str, expect: str | None = None) -> list[Document]:
