@@ -95,6 +95,76 @@ def test_extract_bad_file_is_one_line_and_exit_2_while_the_good_one_goes_through
     assert json.loads(result.stdout)["id"] == "PMC12983044"
 
 
+def pubmed_record(pmid: int) -> str:
+    return (f"<PubmedArticle><MedlineCitation><PMID>{pmid}</PMID><Article><ArticleTitle>Pseudoprogression "
+            f"after tarlatamab, case {pmid}</ArticleTitle></Article></MedlineCitation></PubmedArticle>\n")
+
+
+# What makes the PubMed parser give up half-way: XML that stops being well-formed, and a well-formed record
+# that is not a usable article.
+HALF_WAY_FAULTS = {
+    "not-well-formed": "<PubmedArticle><MedlineCitation><PMID>999</PMID><Article><ArticleTitle>x</Title>",
+    "record-without-article": "<PubmedArticle><MedlineCitation><PMID>999</PMID></MedlineCitation></PubmedArticle>",
+}
+
+
+def pubmed_file_with_fault(path: Path, good_records: int, fault: str, records_after: int = 2) -> Path:
+    after = "".join(pubmed_record(1000 + n) for n in range(records_after))
+    path.write_text("<PubmedArticleSet>\n" + "".join(pubmed_record(n) for n in range(1, good_records + 1))
+                    + HALF_WAY_FAULTS[fault] + "\n" + after + "</PubmedArticleSet>\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("fault", sorted(HALF_WAY_FAULTS))
+def test_extract_streams_a_pubmed_file_up_to_a_fault_half_way(tmp_path: Path, seeds_dir: Path, fault: str):
+    """The records before the fault are extracted and printed, then one error line names the file, then the
+    next file goes through; exit 2. More records than extraction reads ahead (64), so whole batches and a
+    part batch are printed: the file is extracted as it is read, not read first."""
+    broken = pubmed_file_with_fault(tmp_path / "baseline.xml", good_records=70, fault=fault)
+    result = flarekb("extract", str(broken), str(seeds_dir / "pmc12983044_ikeuchi_2026.md"), "--format", "json",
+                     check=False)
+    assert result.returncode == 2
+    ids = [json.loads(line)["id"] for line in result.stdout.splitlines()]
+    assert ids == [str(n) for n in range(1, 71)] + ["PMC12983044"]
+    errors = result.stderr.strip().splitlines()
+    assert len(errors) == 1 and errors[0].startswith(f"flarekb: error: {broken}: ")
+    assert "Traceback" not in result.stderr
+
+
+def test_extract_prints_the_records_before_a_fault_in_the_last_record_before_its_error(tmp_path: Path):
+    """stdout and stderr into one pipe: each record's JSON line is out before the parser reaches the malformed
+    last record, and the error comes after them, not instead of them."""
+    broken = pubmed_file_with_fault(tmp_path / "update.xml", good_records=3, fault="not-well-formed",
+                                    records_after=0)
+    result = subprocess.run([sys.executable, "-m", "extractor", "extract", str(broken), "--format", "json"],
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
+    assert result.returncode == 2
+    lines = result.stdout.splitlines()
+    assert [json.loads(line)["pmid"] for line in lines[:3]] == ["1", "2", "3"]
+    assert len(lines) == 4 and lines[3].startswith(f"flarekb: error: {broken}: ")
+
+
+def test_extract_several_files_with_bad_ones_in_the_middle(tmp_path: Path, seeds_dir: Path):
+    pdf = tmp_path / "paper.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n")
+    broken = pubmed_file_with_fault(tmp_path / "broken.xml", good_records=2, fault="not-well-formed")
+    update = tmp_path / "update.xml"  # an update file: its DeleteCitation is not a document
+    update.write_text("<PubmedArticleSet>\n" + pubmed_record(7)
+                      + "<DeleteCitation><PMID>8</PMID><PMID>9</PMID></DeleteCitation>\n" + pubmed_record(10)
+                      + "</PubmedArticleSet>\n", encoding="utf-8")
+    paths = [seeds_dir / "pubmed_40827251_nakano_2025.txt", pdf, tmp_path / "missing.xml", broken, tmp_path, update,
+             seeds_dir / "pmc12983044_ikeuchi_2026.md"]
+    result = flarekb("extract", *map(str, paths), "--format", "json", check=False)
+    assert result.returncode == 2
+    ids = [json.loads(line)["id"] for line in result.stdout.splitlines()]
+    assert ids == ["40827251", "1", "2", "7", "10", "PMC12983044"]
+    errors = result.stderr.strip().splitlines()
+    named = [pdf, tmp_path / "missing.xml", broken, tmp_path]
+    assert len(errors) == len(named) and "Traceback" not in result.stderr
+    for error, path in zip(errors, named):
+        assert error.startswith(f"flarekb: error: {path}: ")
+
+
 def test_build_then_ask_answers_with_evidence(built_kb: Path):
     result = flarekb("ask", TARLATAMAB_QUESTION, "--json", "--kb", str(built_kb))
     rows = json.loads(result.stdout)
