@@ -33,6 +33,8 @@ _PASSAGE_RANKS = {"title": 1, "caption": 2, "table": 2}
 class Clause:
     """The part of a sentence between semicolons."""
 
+    __slots__ = ("span", "entities", "cues", "cue_kinds")
+
     def __init__(self, span: Span, entities: list[Mention], cues: list[Mention]) -> None:
         self.span = span
         self.entities = entities
@@ -60,6 +62,9 @@ class _Searches:
 class Sentence:
     """A sentence with its entity mentions; its cue words, times and clauses are found when first asked for
     (plain attributes rather than functools.cached_property, which takes a lock on every first access)."""
+
+    # slots: a document has a few dozen sentences, made and read by the hundred thousand
+    __slots__ = ("span", "passage", "_entities", "_searches", "_index", "_cues", "_cue_kinds", "_days", "_clauses")
 
     def __init__(self, span: Span, passage: Passage, entities: list[Mention], searches: _Searches, index: int) -> None:
         self.span = span
