@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from extractor import __version__
-from extractor.atomicfile import write_atomically
+from extractor.atomicfile import atomic_writer
 from extractor.errors import KnowledgeBaseError
 from extractor.models import CaseFindings
 
@@ -104,15 +104,21 @@ def load_findings(kb_dir: Path) -> list[CaseFindings]:
 
 
 def save(kb_dir: Path, findings: Iterable[CaseFindings], manifest: Manifest | None = None) -> None:
-    """Write the whole knowledge base atomically (`write_atomically`). Callers hold `kb_lock`."""
+    """Write the whole knowledge base atomically, line by line through `atomic_writer`: only one case's JSON
+    is in memory at a time, beside the findings themselves. Callers hold `kb_lock`."""
     kb_dir = Path(kb_dir)
     kb_dir.mkdir(parents=True, exist_ok=True)
     manifest = manifest or Manifest()
     manifest.queries = sorted(set(manifest.queries))
     ordered = sorted(findings, key=lambda case: case.id)
-    lines = [json.dumps(manifest.to_json(), ensure_ascii=False)]
-    lines += [json.dumps(case.to_json(), ensure_ascii=False) for case in ordered]
-    write_atomically(findings_path(kb_dir), ("\n".join(lines) + "\n").encode("utf-8"))
+    with atomic_writer(findings_path(kb_dir)) as handle:
+        handle.write(_json_line(manifest.to_json()))
+        for case in ordered:
+            handle.write(_json_line(case.to_json()))
+
+
+def _json_line(record: dict) -> bytes:
+    return (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def merge_findings(

@@ -1,3 +1,4 @@
+import json
 import signal
 import subprocess
 import sys
@@ -56,6 +57,27 @@ def test_same_findings_give_identical_bytes_whatever_the_order(tmp_path: Path):
 
 def test_writes_leave_no_temporary_files(tmp_path: Path):
     store.merge_findings(tmp_path, [case("111")])
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_saved_bytes_are_the_manifest_line_then_one_line_per_case_sorted(tmp_path: Path):
+    cases = [case("222"), case("111", "crp")]
+    store.save(tmp_path, cases, store.Manifest(queries=["b", "a", "b"]))
+    expected = [store.Manifest(queries=["a", "b"]).to_json()] + [c.to_json() for c in sorted(cases, key=lambda c: c.id)]
+    written = (tmp_path / store.FINDINGS_FILE).read_bytes()
+    assert written == "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in expected).encode("utf-8")
+
+
+def test_a_save_that_fails_half_way_keeps_the_previous_knowledge_base(tmp_path: Path):
+    """The file is written case by case: a case that cannot be written (here a lone surrogate, which UTF-8
+    cannot encode) after others have been leaves the old file whole and no temporary behind."""
+    store.save(tmp_path, [case("111")])
+    before = (tmp_path / store.FINDINGS_FILE).read_bytes()
+    unwritable = case("999")
+    unwritable.title = "broken \ud800 title"
+    with pytest.raises(UnicodeEncodeError):
+        store.save(tmp_path, [case("111"), case("222"), unwritable])
+    assert (tmp_path / store.FINDINGS_FILE).read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 
 
