@@ -67,11 +67,13 @@ class Figures:
     lost: int = 0
     left_old: int = 0  # kills after which kb/ was still the old knowledge base
     left_new: int = 0  # ... already the new one
+    mid_write: int = 0  # SIGKILLs inside store.save's streamed write: a partial temporary left beside kb/
 
     def print(self) -> None:
         print(f"\n[{self.name}] inputs tried: {self.inputs}, SIGKILLs survived: {self.kills}, "
               f"Ctrl-C survived: {self.interrupts}, stale locks cleared: {self.stale_locks}, "
-              f"records lost: {self.lost} (kb/ left old {self.left_old} times, new {self.left_new} times)")
+              f"records lost: {self.lost} (kb/ left old {self.left_old} times, new {self.left_new} times; "
+              f"killed mid-write {self.mid_write} times)")
 
 
 def kill_points(lines: int, kill_step: int, interrupt_step: int) -> list[tuple[str, int]]:
@@ -100,6 +102,7 @@ def kill_and_recover(tmp_path: Path, figures: Figures, points: list[tuple[str, i
         if killed == {"signal": "SIGKILL"}:
             figures.kills += 1
             figures.stale_locks += (left / store.LOCK_FILE).read_text().strip() != ""
+            figures.mid_write += leftovers(left) != []
         else:
             assert killed == {"exit": 130}, killed  # Ctrl-C: a clean stop that leaves no partial file
             assert leftovers(left) == []
@@ -134,6 +137,7 @@ def test_build_killed_at_every_point_of_the_write_leaves_old_or_new(tmp_path: Pa
     figures.lost = sum(len(expected - {case.id for case in store.load_findings(kb)}) for kb in kbs)
     assert figures.lost == 0 and figures.kills > 10 and figures.stale_locks > 0
     assert figures.left_old > 0 and figures.left_new > 0  # the kill points straddle the rename
+    assert figures.mid_write > 0  # and some fall inside the write itself, line by line of findings.jsonl
     figures.print()
 
 
@@ -186,4 +190,5 @@ def test_refresh_killed_at_every_point_of_the_merge_keeps_every_record(tmp_path:
     kbs = kill_and_recover(tmp_path, figures, points, lambda kb, **kill: refresh_job(ncbi, kb, **kill))
     figures.lost = sum(len((OLD_IDS | set(REFRESHED)) - {case.id for case in store.load_findings(kb)}) for kb in kbs)
     assert figures.lost == 0 and figures.kills > 5 and figures.left_old > 0 and figures.left_new > 0
+    assert figures.mid_write > 0
     figures.print()
