@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
 from enum import Enum
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from rich.table import Table
 
 from extractor.cli.app import app
 from extractor.errors import BadInput
-from extractor.models import CaseFindings, Document
+from extractor.models import CaseFindings
 from extractor.nlp import extract_many
 from extractor.sources import iter_documents
 
@@ -32,34 +31,18 @@ def extract(
     """Extract drugs, flare, markers (direction, day) and resolution from documents, with evidence."""
     failures = 0
     for path in paths:  # file by file, each streamed: a PubMed baseline file is never held in memory whole
-        reading = _Reading(path)
-        for findings in extract_many(reading):
-            if output_format is OutputFormat.json:
-                typer.echo(json.dumps(findings.to_json(), ensure_ascii=False))
-            else:
-                print_findings(findings)
-        if reading.error is not None:  # one bad file does not stop the others
+        try:
+            for findings in extract_many(iter_documents(path)):
+                if output_format is OutputFormat.json:
+                    typer.echo(json.dumps(findings.to_json(), ensure_ascii=False))
+                else:
+                    print_findings(findings)
+        except BadInput as error:  # one bad file does not stop the others; its records before the fault count
             sys.stdout.flush()  # its findings so far come before its error, also where both go to one place
-            typer.echo(f"flarekb: error: {reading.error}", err=True)
+            typer.echo(f"flarekb: error: {error}", err=True)
             failures += 1
     if failures:
         raise typer.Exit(2)
-
-
-class _Reading:
-    """The documents of one file, read as they are extracted. A BadInput ends the documents and is kept in
-    `error`, so the findings of the documents before a fault half-way are still printed: extract_many reads
-    ahead, and an exception from inside its read-ahead would lose the documents it had read."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.error: BadInput | None = None
-
-    def __iter__(self) -> Iterator[Document]:
-        try:
-            yield from iter_documents(self.path)
-        except BadInput as error:
-            self.error = error
 
 
 def print_findings(findings: CaseFindings) -> None:

@@ -44,10 +44,16 @@ def extract_many(documents: Iterable[Document], n_process: int = 1) -> Iterator[
     warm_up()
     if n_process <= 1:
         documents = iter(documents)
-        while batch := list(islice(documents, READ_AHEAD)):
-            for document in batch:
-                yield findings_from(document)
-        return
+        while True:
+            batch: list[Document] = []
+            try:
+                batch.extend(islice(documents, READ_AHEAD))
+            except Exception:  # reading failed half-way (a bad record): what was read before it still counts
+                yield from map(findings_from, batch)
+                raise
+            if not batch:
+                return
+            yield from map(findings_from, batch)
     # fork, where the platform has it, starts the workers with the matchers compiled and the tokenizer loaded
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     with context.Pool(n_process, initializer=warm_up) as pool:

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scispacy.abbreviation import filter_matches, find_abbreviation
 
+from extractor.errors import BadInput
 from extractor.nlp import extract_findings, extract_many
 from extractor.nlp.pipeline import abbreviation_pairs, tokenizer
 
@@ -88,3 +90,20 @@ def test_two_processes_give_the_same_findings_in_the_same_order(seed_documents):
     two = [findings.to_json() for findings in extract_many(iter(documents), n_process=2)]
     assert two == one
     assert one[0] == extract_findings(documents[0]).to_json()
+
+
+def test_documents_read_before_a_failure_are_still_extracted():
+    """extract_many reads ahead; a source that fails half-way (a malformed record) must not take the documents
+    read before it down with it."""
+    names = ["tarlatamab", "teclistamab", "glofitamab"]
+
+    def documents():
+        for name in names:
+            yield make_document(f"A patient received {name}; on day 7 pseudoprogression was seen.")
+        raise BadInput("records.xml: line 80: mismatched tag")
+
+    extracted = []
+    with pytest.raises(BadInput, match="mismatched tag"):
+        for findings in extract_many(documents()):
+            extracted.append(findings.engagers)
+    assert extracted == [[name] for name in names]
