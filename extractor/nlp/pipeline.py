@@ -73,6 +73,8 @@ def _worth_reading(text: str, bracket: re.Match[str], mentions: set[tuple[int, i
     long_form_inside = _end_before(text, bracket.end(1)) in ends
     if not (long_form_before or long_form_inside):
         return False
+    if bracket.group(1).isspace():  # "( )" defines nothing (and scispaCy's short_form_filter divides by zero on it)
+        return False
     start, end = bracket.start(), bracket.end()
     if (start > 0 and not text[start - 1].isspace()) or (end < len(text) and text[end].isalnum()):
         return True
@@ -100,7 +102,7 @@ def _definitions(text: str, bracket: re.Match[str]) -> list[tuple[str, str, int]
     """(short form, long form, where the long form ends) found by scispaCy's functions at this bracket."""
     from scispacy.abbreviation import filter_matches, find_abbreviation  # after tokenizer(): spaCy is loaded
 
-    window_start, window_end = _window(text, bracket.start(), bracket.end())
+    window_start, window_end = _window(text, bracket)
     doc = tokenizer()(text[window_start:window_end])
     inside = doc.char_span(bracket.start(1) - window_start, bracket.end(1) - window_start, alignment_mode="expand")
     if inside is None or inside.start == 0:
@@ -113,15 +115,21 @@ def _definitions(text: str, bracket: re.Match[str]) -> list[tuple[str, str, int]
     return pairs
 
 
-def _window(text: str, start: int, end: int) -> tuple[int, int]:
-    """Whole chunks around the bracket text[start:end]: as many before it as the detector may look back
-    (or back to the start of the text), and on to the end of the chunk it ends in."""
+def _window(text: str, bracket: re.Match[str]) -> tuple[int, int]:
+    """Whole chunks around the bracket: as many before it as the detector may look back (or back to the start
+    of the text), and on to the end of the chunk it ends in."""
+    start, end = bracket.start(), bracket.end()
     following = _CHUNK.match(text, end)
     window_end = following.end() if following else end
-    # the short form is at most the chunks the brackets are in ("x(y)z" may be one token)
-    opening_chunk = max(text.rfind(space, 0, start) for space in " \n\t") + 1  # other spaces: a longer window
-    short = window_end - opening_chunk
-    chunks_before = max(2, min(2 * short, short + 5, _MOST_WORDS_BEFORE)) + 1
+    if start > 0 and text[start - 1].isspace() and len(bracket.group(1).split()) > 3:
+        # Four words or more, so more than three tokens: the detector reads the brackets as the long form and
+        # only the token right before them as the short form.
+        chunks_before = 2
+    else:
+        # the short form is at most the chunks the brackets are in ("x(y)z" may be one token)
+        opening_chunk = max(text.rfind(space, 0, start) for space in " \n\t") + 1  # other spaces: a longer window
+        short = window_end - opening_chunk
+        chunks_before = max(2, min(2 * short, short + 5, _MOST_WORDS_BEFORE)) + 1
     look_from = max(0, start - _CHUNK_LENGTH * chunks_before)
     while True:
         chunk_starts = [chunk.start() for chunk in _CHUNK.finditer(text, look_from, start)]

@@ -29,6 +29,8 @@ def whole_document_pairs(text: str, mentions: set[tuple[int, int]]) -> list[tupl
         if len(before_open) not in ends and len(before_close) not in ends:
             continue
         held = match.group(1).strip()
+        if not held:  # scispaCy's short_form_filter divides by zero on a bracket of spaces: it defines nothing
+            continue
         glued = re.search(r"\S\($", text[: match.start() + 1]) or re.match(r"\)[A-Za-z0-9]", text[match.end() - 1 :])
         few_tokens = sum(1 + 2 * len(re.findall(r"[^A-Za-z0-9]", word)) for word in held.split()) <= 3
         if not glued and few_tokens and (len(before_close) - len(held), len(before_close)) in mentions:
@@ -55,6 +57,13 @@ def test_long_form_before_and_inside_the_brackets():
     pairs = abbreviation_pairs(text, words_and_phrases(text) - {(text.index("TFR"), text.index("TFR") + 3)})
     assert ("TFR", "tumour flare reaction") in pairs
     assert ("SCLC", "small cell lung cancer") in pairs
+
+
+def test_a_bracket_of_spaces_defines_nothing_and_breaks_nothing():
+    for text in ("tumour flare( ) after teclistamab", "tumour flare ( )x", "tumour flare (  ) and more"):
+        assert abbreviation_pairs(text, {(0, len("tumour flare"))}) == []
+    findings = extract_findings(make_document("On day 7 tumour flare( ) was seen with teclistamab."))
+    assert findings.flare.reported
 
 
 def test_a_bracket_next_to_no_mention_or_holding_one_is_not_read():
