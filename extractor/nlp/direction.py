@@ -140,9 +140,12 @@ def _by_priority(cues: list[Mention]) -> list[Mention]:
     return sorted(cues, key=lambda c: _DIRECTION_KINDS.index(c.detail))
 
 
+_AT_MOST_WORDS = {words: re.compile(rf"\s*(?:[a-z0-9+\-]+\s+){{0,{words}}}") for words in (2, 3)}
+
+
 def _is_close(folded: str, left: int, right: int, words: int = 3) -> bool:
-    gap = folded[left:right]
-    return bool(re.fullmatch(rf"\s*(?:[a-z0-9+\-]+\s+){{0,{words}}}", gap))
+    """At most `words` words, and nothing else, between folded[left] and folded[right]."""
+    return left >= right or _AT_MOST_WORDS[words].fullmatch(folded, left, right) is not None
 
 
 def _from_numbers(after: str) -> str | None:

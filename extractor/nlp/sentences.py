@@ -171,7 +171,8 @@ def _defines_short_form(text: str, previous: Mention, mention: Mention) -> bool:
     """`mention` is the bracketed short form right after `previous` ("CD8+ tumor-infiltrated lymphocytes (TILs)"):
     the same thing named twice, not a second finding."""
     return (
-        _OPENING_BRACKET.fullmatch(text, previous.end, mention.start) is not None
+        text.find("(", previous.end, mention.start) >= 0  # (most mentions have no bracket between them)
+        and _OPENING_BRACKET.fullmatch(text, previous.end, mention.start) is not None
         and _CLOSING_BRACKET.match(text, mention.end) is not None
     )
 
