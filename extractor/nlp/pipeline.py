@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -44,20 +44,29 @@ def tokenizer() -> Tokenizer:
         return combined_rule_tokenizer(nlp)
 
 
-def abbreviation_pairs(text: str, mentions: Iterable[tuple[int, int]]) -> list[tuple[str, str]]:
+def abbreviation_pairs(
+    text: str, mentions: Iterable[tuple[int, int]], used_again: Callable[[str], bool] | None = None
+) -> list[tuple[str, str]]:
     """(short form, long form) definitions whose long form ends where a lexicon mention ends (`mentions`: the
     (start, end) of each in `text`), each once, in text order. (Only a long form that is a lexicon entry is
-    used: mentions.defined_short_forms.)"""
+    used: mentions.defined_short_forms.)
+
+    `used_again(short)`: whether the text has the short form anywhere but in its definition. Brackets that
+    plainly hold a short form used nowhere else ("multiple myeloma (MM)." and no MM after) are then not read:
+    such a definition would name nothing. (Abstracts define many short forms they never use again.)"""
     spans = set(mentions)
     ends = {end for _, end in spans}
     pairs = []
     for match in _BRACKETED.finditer(text):
-        if _worth_reading(text, match, spans, ends):
+        if _worth_reading(text, match, spans, ends, used_again):
             pairs.extend((short, long) for short, long, long_end in _definitions(text, match) if long_end in ends)
     return list(dict.fromkeys(pairs))
 
 
-def _worth_reading(text: str, bracket: re.Match[str], mentions: set[tuple[int, int]], ends: set[int]) -> bool:
+def _worth_reading(
+    text: str, bracket: re.Match[str], mentions: set[tuple[int, int]], ends: set[int],
+    used_again: Callable[[str], bool] | None,
+) -> bool:
     """Whether the detector can find a definition here that the rules would use, decided without tokens.
 
     The detector reads "<long form> (<short form>)" when the brackets hold at most three tokens, and "<short
@@ -88,7 +97,18 @@ def _worth_reading(text: str, bracket: re.Match[str], mentions: set[tuple[int, i
     held_start = bracket.start(1) + bracket.group(1).index(held[0])
     if most_tokens <= 3 and (held_start, held_start + len(held)) in mentions:
         return False
+    if used_again is not None and _stands_apart(text, end) and not used_again(held):
+        # Spaced brackets hold exactly the short form's tokens: its only use would be here, in brackets right
+        # after its long form, which names the same thing twice and is no mention (sentences._entities).
+        return False
     return held[0].isalpha() and 2 * sum(ch.isalpha() for ch in held) >= len(held)
+
+
+def _stands_apart(text: str, end: int) -> bool:
+    """The closing bracket ending at `end` is followed by a space, the end, or one stop then either."""
+    if end < len(text) and text[end] in ",.;:":
+        end += 1
+    return end == len(text) or text[end].isspace()
 
 
 def _end_before(text: str, position: int) -> int:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from operator import attrgetter
 
 from extractor.models import Document, Passage
@@ -158,13 +159,20 @@ def _entities(text: str, folded: str, end: int) -> list[Mention]:
     if not entities:
         return []
     marks = fold_marks(text)
-    short_forms = defined_short_forms(marks, entities, abbreviation_pairs(text[:end], ((m.start, m.end) for m in entities)))
+    detected = abbreviation_pairs(text[:end], ((m.start, m.end) for m in entities), used_again(marks))
+    short_forms = defined_short_forms(marks, entities, detected)
     entities = merge_mentions(entities, short_form_mentions(marks, short_forms, 0, end))
     return [
         m for i, m in enumerate(entities)
         if not (m.kind == "marker" and _ANTI_BEFORE.search(folded, max(0, m.start - 5), m.start))
         and not (i and _defines_short_form(text, entities[i - 1], m))
     ]
+
+
+def used_again(marks: str) -> Callable[[str], bool]:
+    """Whether a short form, held in brackets in the text, occurs anywhere else: short forms are looked up
+    in fold_marks(text) (short_form_mentions), where one with a Greek letter or odd dash may not occur at all."""
+    return lambda short: marks.count(short) > (1 if short.isascii() else 0)
 
 
 def _defines_short_form(text: str, previous: Mention, mention: Mention) -> bool:

@@ -13,7 +13,11 @@ from scispacy.abbreviation import filter_matches, find_abbreviation
 
 from extractor.errors import BadInput
 from extractor.nlp import extract_findings, extract_many
+from extractor.nlp.lexicons import Term
+from extractor.nlp.mentions import short_form_mentions
 from extractor.nlp.pipeline import abbreviation_pairs, tokenizer
+from extractor.nlp.sentences import used_again
+from extractor.nlp.text import fold_marks
 
 from .conftest import make_document
 
@@ -116,3 +120,28 @@ def test_documents_read_before_a_failure_are_still_extracted():
         for findings in extract_many(documents()):
             extracted.append(findings.engagers)
     assert extracted == [[name] for name in names]
+
+
+_SHORT_FORM_WORDS = st.sampled_from(
+    ["multiple", "myeloma", "(MM)", "(MM).", "(MM),", "MM", "MM.", "(MM)-related", "(MMx)", "tumour", "flare",
+     "(TF)", "TF", "(TF;", "IL-6", "(IL-6)", "interleukin", "(\u03b1-TF)", "\u03b1-TF", "a-TF", "the", "of"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_SHORT_FORM_WORDS, min_size=1, max_size=40), st.sampled_from([" ", "\n"]))
+def test_brackets_left_unread_hold_short_forms_that_would_name_nothing(words, gap):
+    """A bracket is left unread only when its short form occurs nowhere but there, right after its long form:
+    the one mention it could give is the definition itself, which the rules drop (sentences._entities)."""
+    text = gap.join(words)
+    mentions = {span for span in words_and_phrases(text) if span[0] % 3}
+    marks = fold_marks(text)
+    left_unread = set(abbreviation_pairs(text, mentions)) - set(abbreviation_pairs(text, mentions, used_again(marks)))
+    ends = {end for _, end in mentions}
+    for short, _ in left_unread:
+        found = short_form_mentions(marks, {short: Term(short, "x", "marker")}, 0, len(text))
+        assert len(found) <= 1
+        for mention in found:  # "<long form> (<short form>)", the long form a mention
+            assert text[mention.end :].lstrip().startswith(")")
+            opening = text[: mention.start].rstrip()
+            assert opening.endswith("(") and len(opening[:-1].rstrip()) in ends
