@@ -34,16 +34,18 @@ _PASSAGE_RANKS = {"title": 1, "caption": 2, "table": 2}
 class Clause:
     """The part of a sentence between semicolons."""
 
-    __slots__ = ("span", "entities", "cues", "cue_kinds")
+    __slots__ = ("span", "entities", "cues", "_cue_kinds")
 
     def __init__(self, span: Span, entities: list[Mention], cues: list[Mention]) -> None:
         self.span = span
         self.entities = entities
         self.cues = cues  # cue words, also those inside an entity ("enlarged" in "metastases enlarged")
-        self.cue_kinds = frozenset(cue.detail for cue in cues)
+        self._cue_kinds: frozenset[str] | None = None
 
     def has_cue(self, kind: str) -> bool:
-        return kind in self.cue_kinds
+        if self._cue_kinds is None:
+            self._cue_kinds = frozenset(cue.detail for cue in self.cues)
+        return kind in self._cue_kinds
 
 
 class _Searches:
@@ -161,7 +163,9 @@ def _entities(text: str, folded: str, end: int) -> list[Mention]:
     marks = fold_marks(text)
     detected = abbreviation_pairs(text[:end], ((m.start, m.end) for m in entities), used_again(marks))
     short_forms = defined_short_forms(marks, entities, detected)
-    entities = merge_mentions(entities, short_form_mentions(marks, short_forms, 0, end))
+    short = short_form_mentions(marks, short_forms, 0, end)
+    if short:  # (the lexicon's mentions alone are in order and do not overlap)
+        entities = merge_mentions(entities, short)
     return [
         m for i, m in enumerate(entities)
         if not (m.kind == "marker" and _ANTI_BEFORE.search(folded, max(0, m.start - 5), m.start))
