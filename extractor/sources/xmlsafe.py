@@ -21,7 +21,7 @@ MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
 _PROLOG_BYTES = 64 * 1024
 # iterparse reads the stream in chunks of this size: libxml2 parses a 256 KiB chunk measurably faster than
 # lxml's default 32 KiB ones (fewer round trips through Python), and larger ones fall out of the CPU cache.
-_CHUNK_BYTES = 256 * 1024
+CHUNK_BYTES = 256 * 1024
 _ENTITY_DECLARATION = re.compile(rb"<!DOCTYPE[^>\[]*\[[^\]]*<!ENTITY", re.DOTALL)
 _PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False}
 
@@ -60,7 +60,7 @@ def iterparse_xml(
         events=("start", "end"),
         tag=sorted(set(tags) | roots),
         remove_pis=True,
-        chunk_size=_CHUNK_BYTES,
+        chunk_size=CHUNK_BYTES,
         **_PARSER_OPTIONS,
     )
     root_checked = False
