@@ -91,7 +91,9 @@ def _worth_reading(
     words = held.split()
     most_tokens = sum(1 + 2 * sum(not ch.isalnum() for ch in word) for word in words)
     if long_form_inside and most_tokens > 3 and len(words) <= 8:
-        return True  # may be "<short form> (<long form>)"
+        # may be "<short form> (<long form>)"; four words or more surely are, and then Schwartz-Hearst first
+        # looks for the short form's last letter or digit in the long form: without it, no definition
+        return len(words) <= 3 or _last_alnum_before(text, start).lower() in held.lower()
     if not (long_form_before and words and len(words) <= 3):
         return False
     held_start = bracket.start(1) + bracket.group(1).index(held[0])
@@ -102,6 +104,18 @@ def _worth_reading(
         # after its long form, which names the same thing twice and is no mention (sentences._entities).
         return False
     return held[0].isalpha() and 2 * sum(ch.isalpha() for ch in held) >= len(held)
+
+
+def _last_alnum_before(text: str, start: int) -> str:
+    """The last letter or digit of the whitespace-separated chunk before text[start]: the last one of the token
+    before a spaced bracket too, whenever that token can be a short form (its first character a letter).
+    "" where the chunk has none (found in every text: the bracket is read)."""
+    at = _end_before(text, start) - 1
+    while at >= 0 and not text[at].isspace():
+        if text[at].isalnum():
+            return text[at]
+        at -= 1
+    return ""
 
 
 def _stands_apart(text: str, end: int) -> bool:

@@ -81,7 +81,8 @@ _WORDS = st.sampled_from(
     ["tumour", "flare", "reaction", "(TFR)", "(tumour flare)", "TFR", "small", "cell", "(SCLC)", "lung", "cancer",
      "(n=4)", "IL-6", "(interleukin-6)", "rose,", "the", "a", "(", ")", "of", "Day", "7.", "(pro-GRP)", "x(y)z",
      "(850", "pg/mL)", "(grade", "2)", "(a", "b", "c", "d)", "(TFR).", "(i.e.", "(Ab)c", "(e.g.", "IL-6)",
-     "(sIL-2R)", "(one", "two", "three", "four", "five", "six", "seven", "eight", "nine)", "x,", "(TFR;"]
+     "(sIL-2R)", "(one", "two", "three", "four", "five", "six", "seven", "eight", "nine)", "x,", "(TFR;",
+     "SCLC", "(small", "cancer)", "patients", "(TFR", "reaction)", "cd8+"]
 )
 
 
