@@ -34,18 +34,15 @@ _PASSAGE_RANKS = {"title": 1, "caption": 2, "table": 2}
 class Clause:
     """The part of a sentence between semicolons."""
 
-    __slots__ = ("span", "entities", "cues", "_cue_kinds")
+    __slots__ = ("span", "entities", "cues")
 
     def __init__(self, span: Span, entities: list[Mention], cues: list[Mention]) -> None:
         self.span = span
         self.entities = entities
         self.cues = cues  # cue words, also those inside an entity ("enlarged" in "metastases enlarged")
-        self._cue_kinds: frozenset[str] | None = None
 
     def has_cue(self, kind: str) -> bool:
-        if self._cue_kinds is None:
-            self._cue_kinds = frozenset(cue.detail for cue in self.cues)
-        return kind in self._cue_kinds
+        return _has_cue(self.cues, kind)
 
 
 class _Searches:
@@ -67,7 +64,7 @@ class Sentence:
     (plain attributes rather than functools.cached_property, which takes a lock on every first access)."""
 
     # slots: a document has a few dozen sentences, made and read by the hundred thousand
-    __slots__ = ("span", "passage", "_entities", "_searches", "_index", "_cues", "_cue_kinds", "_days", "_clauses")
+    __slots__ = ("span", "passage", "_entities", "_searches", "_index", "_cues", "_days", "_clauses")
 
     def __init__(self, span: Span, passage: Passage, entities: list[Mention], searches: _Searches, index: int) -> None:
         self.span = span
@@ -76,7 +73,6 @@ class Sentence:
         self._searches = searches
         self._index = index  # its place among the document's sentences
         self._cues: list[Mention] | None = None
-        self._cue_kinds: frozenset[str] | None = None
         self._days: list[DayMention] | None = None
         self._clauses: list[Clause] | None = None
 
@@ -128,14 +124,20 @@ class Sentence:
         return _PASSAGE_RANKS.get(self.passage.kind, 0)
 
     def has_cue(self, kind: str) -> bool:
-        if self._cue_kinds is None:
-            self._cue_kinds = frozenset(cue.detail for cue in self.cues)
-        return kind in self._cue_kinds
+        return _has_cue(self.cues, kind)
 
     def clause_days(self, clause: Clause) -> list[DayMention]:
         if clause.span is self.span:  # the sentence is one clause
             return self.days
         return within(self.days, clause.span)
+
+
+def _has_cue(cues: list[Mention], kind: str) -> bool:
+    # a plain loop: a sentence has a few cues, and is asked about two or three kinds
+    for cue in cues:
+        if cue.detail == kind:
+            return True
+    return False
 
 
 def read_sentences(document: Document, folded: str) -> list[Sentence]:
