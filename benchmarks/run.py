@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """flarekb benchmarks: print the figures, write them as JSON, and say which targets they meet.
 
-    python benchmarks/run.py            full run (the figures in BENCHMARKS.md), about 10 minutes on 2 cores
+    python benchmarks/run.py            full run (the figures in BENCHMARKS.md), about 7 minutes on 2 cores
     python benchmarks/run.py --quick    the same figures on small inputs, under 2 minutes
     python benchmarks/run.py --only extraction parsing --repeats 5
 
