@@ -199,6 +199,7 @@ def kb_lock(kb_dir: Path, *, wait: bool = True) -> Iterator[LockHolder]:
             for temporary in sorted(kb_dir.glob(f".{FINDINGS_FILE}.*.tmp")):
                 temporary.unlink(missing_ok=True)
                 holder.removed_temporaries.append(temporary.name)
+            _tell_about(holder, kb_dir)
             handle.seek(0)
             handle.truncate()
             handle.write(f"{os.getpid()}\n")
@@ -210,6 +211,16 @@ def kb_lock(kb_dir: Path, *, wait: bool = True) -> Iterator[LockHolder]:
             handle.truncate()
             handle.flush()
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _tell_about(holder: LockHolder, kb_dir: Path) -> None:
+    """One line on stderr when an earlier run had died holding the lock: what it left and what became of it."""
+    process = f"process {holder.stale_pid}" if holder.stale_pid is not None else "an earlier flarekb process"
+    if holder.removed_temporaries:
+        sys.stderr.write(f"flarekb: {process} stopped in the middle of writing {kb_dir}/; its unfinished file was "
+                         "removed, and the knowledge base is as it was before that write\n")
+    elif holder.stale_pid is not None:
+        sys.stderr.write(f"flarekb: {process} stopped while holding {kb_dir}/; the knowledge base was left whole\n")
 
 
 def _dead_pid(content: str) -> int | None:

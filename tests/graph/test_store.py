@@ -103,7 +103,7 @@ def test_remove_papers_by_pmid_pmcid_or_doi_and_reports_the_missing(tmp_path: Pa
     assert [c.id for c in store.load_findings(tmp_path)] == ["222"]
 
 
-def test_a_lock_left_by_a_killed_process_is_detected_and_its_temporary_files_cleared(tmp_path: Path):
+def test_a_lock_left_by_a_killed_process_is_detected_and_its_temporary_files_cleared(tmp_path: Path, capsys):
     # A real process takes the lock, starts a write, and dies by SIGKILL in the middle of it.
     store.save(tmp_path, [case("111")])
     before = (tmp_path / store.FINDINGS_FILE).read_bytes()
@@ -122,12 +122,16 @@ with store.kb_lock(Path({str(tmp_path)!r})):
     assert holder.stdout.readline() == "writing\n"
     holder.send_signal(signal.SIGKILL)
     holder.wait()
+    capsys.readouterr()
     with store.kb_lock(tmp_path, wait=False) as lock:
         assert lock.stale_pid == holder.pid
         assert lock.removed_temporaries == [".findings.jsonl.abc.tmp"]
+    told = capsys.readouterr().err.splitlines()  # the user is told, in one line
+    assert len(told) == 1 and f"process {holder.pid} stopped in the middle of writing" in told[0]
     assert (tmp_path / store.FINDINGS_FILE).read_bytes() == before
-    with store.kb_lock(tmp_path) as lock:  # a clean release leaves nothing to detect
+    with store.kb_lock(tmp_path) as lock:  # a clean release leaves nothing to detect, nor to tell
         assert lock.stale_pid is None and lock.removed_temporaries == []
+    assert capsys.readouterr().err == ""
 
 
 def test_written_files_are_readable_by_others_like_any_output(tmp_path: Path):
