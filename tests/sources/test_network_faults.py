@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from extractor.sources import cache, xmlsafe
+from extractor.sources import xmlsafe
 from extractor.sources.crawl import fetch_records
 from extractor.sources.eutils import EutilsClient
 from tests.fake_ncbi import FAULTS, FakeNcbi, pubmed_catalog
