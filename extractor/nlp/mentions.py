@@ -220,6 +220,9 @@ def defined_short_forms(text: str, mentions: list[Mention], detected: Iterable[t
         if term is not None:
             defined.setdefault(short, term)
     for mention in mentions:
+        following = text[mention.end : mention.end + 2]
+        if "(" not in following and not following.isspace():  # no bracket can follow (most mentions)
+            continue
         match = _BRACKETED_SHORT_FORM.match(text, mention.end)
         if match and any(ch.isupper() for ch in match.group(1)):
             defined.setdefault(match.group(1), Term(match.group(1), mention.name, mention.kind, mention.detail))

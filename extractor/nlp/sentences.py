@@ -144,13 +144,16 @@ def read_sentences(document: Document, folded: str) -> list[Sentence]:
     """The case text (up to the reference list) as sentences. `folded` is fold(document.text)."""
     text = document.text
     end = body_end(text, folded)
+    # One split of the whole text: the blank line between passages always ends a sentence, so no sentence
+    # spans two passages; each is handed to the passage it lies in.
+    spans = split_sentences(text, 0, end)
     placed: list[tuple[Span, Passage]] = []
-    for passage in document.passages:
-        passage_end = min(end, passage.offset + len(passage.text))
-        placed.extend((span, passage) for span in split_sentences(text, passage.offset, passage_end))
-        if passage_end == end:
-            break
-    spans = [span for span, _ in placed]
+    passages = iter(document.passages)
+    passage = next(passages, None)
+    for span in spans:
+        while span.start >= passage.offset + len(passage.text):
+            passage = next(passages)
+        placed.append((span, passage))
     searches = _Searches(folded, end, spans)
     entities = within_each(_entities(text, folded, end), spans)
     return [Sentence(span, passage, entities[index], searches, index) for index, (span, passage) in enumerate(placed)]
