@@ -114,10 +114,10 @@ def _compile(all_terms: Iterable[Term]) -> _Matcher:
     character class lets the regex engine skip through words to the next candidate character. That search
     has one group, the form: re.split hands back the text between forms and the forms, all made in C (a
     match object per form, or one group per form, would cost more than the search itself). The form is
-    named afterwards from the matched text alone
-    (mention_of): the named tree matched against just that text tries the forms in the same order, and the
-    first that fits is the one that matched in the text, as the next character (past the end) is no letter
-    or digit in both. A text names few distinct forms, so the names are cached."""
+    named afterwards from the matched text alone (mention_of): the named tree matched against just that
+    text tries the forms in the same order, and the first that fits is the one that matched in the text, as
+    the next character (past the end) is no letter or digit in both. A text names few distinct forms, so
+    the names are cached."""
     unique = {(t.surface, t.name, t.kind): t for t in all_terms}
     ordered = tuple(sorted(unique.values(), key=lambda t: len(t.surface), reverse=True))
     root = _Node()

@@ -91,9 +91,9 @@ def _worth_reading(
     words = held.split()
     most_tokens = sum(1 + 2 * sum(not ch.isalnum() for ch in word) for word in words)
     if long_form_inside and most_tokens > 3 and len(words) <= 8:
-        # may be "<short form> (<long form>)"; four words or more surely are, and then Schwartz-Hearst first
-        # looks for the short form's last letter or digit in the long form: without it, no definition
-        return len(words) <= 3 or _last_alnum_before(text, start).lower() in held.lower()
+        # may be "<short form> (<long form>)"; when it surely is, Schwartz-Hearst first looks for the short
+        # form's last letter or digit in the long form: without it, no definition
+        return not _holds_long_form(text, bracket) or _last_alnum_before(text, start).lower() in held.lower()
     if not (long_form_before and words and len(words) <= 3):
         return False
     held_start = bracket.start(1) + bracket.group(1).index(held[0])
@@ -104,6 +104,13 @@ def _worth_reading(
         # after its long form, which names the same thing twice and is no mention (sentences._entities).
         return False
     return held[0].isalpha() and 2 * sum(ch.isalpha() for ch in held) >= len(held)
+
+
+def _holds_long_form(text: str, bracket: re.Match[str]) -> bool:
+    """Spaced brackets of four words or more hold more than three tokens: the detector reads them as the long
+    form, and only the token right before them as the short form."""
+    start = bracket.start()
+    return start > 0 and text[start - 1].isspace() and len(bracket.group(1).split()) > 3
 
 
 def _last_alnum_before(text: str, start: int) -> str:
@@ -155,9 +162,7 @@ def _window(text: str, bracket: re.Match[str]) -> tuple[int, int]:
     start, end = bracket.start(), bracket.end()
     following = _CHUNK.match(text, end)
     window_end = following.end() if following else end
-    if start > 0 and text[start - 1].isspace() and len(bracket.group(1).split()) > 3:
-        # Four words or more, so more than three tokens: the detector reads the brackets as the long form and
-        # only the token right before them as the short form.
+    if _holds_long_form(text, bracket):  # the token right before the brackets is all the detector reads
         chunks_before = 2
     else:
         # the short form is at most the chunks the brackets are in ("x(y)z" may be one token)

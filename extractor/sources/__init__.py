@@ -61,7 +61,7 @@ def iter_documents(path: Path) -> Iterator[Document]:
     except IsADirectoryError:
         raise BadInput(f"{name}: is a directory, not a document") from None
     except OSError as error:
-        raise BadInput(f"{name}: cannot read ({error.strerror or error})") from None
+        raise _cannot_read(name, error) from None
     kind = sniff_kind(head, name, complete=size <= len(head))
     if kind == pubmed_xml.SOURCE:
         return _pubmed_documents(path, name)  # streamed: baseline files are large; no size limit
@@ -75,15 +75,19 @@ def _pubmed_documents(path: Path, name: str) -> Iterator[Document]:
             if isinstance(item, Document):  # not a pubmed_xml.Deletion
                 yield item
     except OSError as error:  # the file went away or failed after the checks above
-        raise BadInput(f"{name}: cannot read ({error.strerror or error})") from None
+        raise _cannot_read(name, error) from None
 
 
 def _whole_file_documents(kind: str, path: Path, name: str) -> Iterator[Document]:
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise BadInput(f"{name}: cannot read ({error.strerror or error})") from None
+        raise _cannot_read(name, error) from None
     yield from _parse(kind, data, name)
+
+
+def _cannot_read(name: str, error: OSError) -> BadInput:
+    return BadInput(f"{name}: cannot read ({error.strerror or error})")
 
 
 def parse_bytes(data: bytes, name: str, expect: str | None = None) -> list[Document]:
