@@ -79,24 +79,24 @@ def peak_rss_mb() -> float:
 
     VmHWM is the high-water mark of this process's own address space; ru_maxrss would also count the
     parent's pages that a spawned child briefly shared before exec."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    peak = _status_mb("VmHWM")
+    return peak if peak is not None else round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def current_rss_mb() -> float:
     """Resident memory of this process right now, in MB."""
+    return _status_mb("VmRSS") or 0.0
+
+
+def _status_mb(field: str) -> float | None:
+    """A memory line of /proc/self/status (kB) in MB; None where there is no such file (not Linux)."""
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return round(int(line.split()[1]) / 1024, 1)
     except OSError:
         pass
-    return 0.0
+    return None
 
 
 def children_peak_rss_mb() -> float:
