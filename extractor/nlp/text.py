@@ -56,7 +56,11 @@ class Span(NamedTuple):
 _ABBREVIATIONS = ("vs", "e.g", "i.e", "et al", "fig", "figs", "dr", "approx", "no", "ref", "refs", "etc", "resp", "ca",
                   "mg", "cf")
 _NEXT_SENTENCE = r"(?=[\"')\]]?\s+[\"'(\[]?[A-Z0-9])"
-_NOT_AN_ABBREVIATION = "".join(rf"(?<!\b{re.escape(word)}\.)" for word in _ABBREVIATIONS)
+# One lookbehind per length of abbreviation (a lookbehind has a fixed width): five instead of sixteen.
+_NOT_AN_ABBREVIATION = "".join(
+    rf"(?<!\b(?:{'|'.join(re.escape(word) for word in _ABBREVIATIONS if len(word) == length)})\.)"
+    for length in sorted({len(word) for word in _ABBREVIATIONS})
+)
 # (One character class first: the regex engine skips to the next candidate character without trying the
 # expression at every position. The abbreviations are lookbehinds, tried only at a dot that could end a sentence.)
 _SENTENCE_END = re.compile(
