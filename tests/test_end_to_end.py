@@ -189,9 +189,10 @@ def test_shipped_kb_answers_the_users_question():
 
 
 def test_shipped_kb_is_what_build_makes_of_the_shipped_corpora(built_kb: Path):
-    """kb/ is committed: it must be byte-identical to a fresh build of corpora/ (deterministic and current)."""
-    shipped = (REPO / "kb" / "findings.jsonl").read_bytes()
-    assert (built_kb / "findings.jsonl").read_bytes() == shipped
+    """kb/ is committed: it must be byte-identical to a fresh build of corpora/ (deterministic and current),
+    the findings and their query index."""
+    for name in ("findings.jsonl", "index.jsonl"):
+        assert (built_kb / name).read_bytes() == (REPO / "kb" / name).read_bytes(), name
 
 
 def test_export_graphml_loads_in_igraph_with_the_same_counts(built_kb: Path, tmp_path: Path):

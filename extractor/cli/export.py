@@ -8,9 +8,9 @@ from pathlib import Path
 import typer
 
 from extractor.cli.app import KbOption, app, default_kb, fail
+from extractor.graph import store
 from extractor.graph.build import build_graph
 from extractor.graph.export import write_export
-from extractor.graph.index import load_index
 
 
 class ExportFormat(str, Enum):
@@ -26,7 +26,7 @@ def export(
     kb: Path = KbOption,
 ) -> None:
     """Export the knowledge graph for Cytoscape, Gephi, igraph or scripts."""
-    graph = build_graph(load_index(kb or default_kb()))
+    graph = build_graph(store.load_index(kb or default_kb()))
     try:
         write_export(graph, export_format.value, output)
     except OSError as error:

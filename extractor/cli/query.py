@@ -1,4 +1,6 @@
-"""`flarekb markers`, `onset`, `drugs` and `ask`: answers from the knowledge base, as tables or `--json`."""
+"""`flarekb markers`, `onset`, `drugs` and `ask`: answers from the knowledge base, as tables or `--json`.
+
+Each reads the index through `store.open_index`: only the lines of kb/index.jsonl its answer needs."""
 
 from __future__ import annotations
 
@@ -12,9 +14,9 @@ from rich.console import Console
 from rich.table import Table
 
 from extractor.cli.app import KbOption, app, default_kb, fail
-from extractor.graph import queries
+from extractor.graph import queries, store
 from extractor.graph.ask import Answer, answer, closest_drug_names, unknown_drug_message
-from extractor.graph.index import KnowledgeIndex, load_index
+from extractor.graph.index import KnowledgeIndex
 from extractor.nlp.lexicons import drug_lexicon, resolve_drug
 
 
@@ -40,16 +42,16 @@ def markers(
     """Markers (with direction) that accompany a flare with a drug, a target class or all engagers."""
     if sum(option is not None for option in (drug, target, role)) > 1:
         fail("give one of --drug, --target or --role")
-    index = load_index(kb or default_kb())
-    if drug is not None:
-        name = canonical_drug(drug)
-        rows, subject = queries.markers_with_flare(index, drug=name), name
-    elif target is not None:
-        canonical = canonical_target(index, target)
-        rows, subject = queries.markers_with_flare(index, target=canonical), f"{canonical} engagers"
-    else:
-        role_name = role.value if role else "engager"
-        rows, subject = queries.markers_with_flare(index, role=role_name), f"any {role_name}"
+    with store.open_index(kb or default_kb()) as index:
+        if drug is not None:
+            name = canonical_drug(drug)
+            rows, subject = queries.markers_with_flare(index, drug=name), name
+        elif target is not None:
+            canonical = canonical_target(index, target)
+            rows, subject = queries.markers_with_flare(index, target=canonical), f"{canonical} engagers"
+        else:
+            role_name = role.value if role else "engager"
+            rows, subject = queries.markers_with_flare(index, role=role_name), f"any {role_name}"
     print_answer(Answer("markers", f"markers accompanying flare with {subject}", rows), as_json)
 
 
@@ -61,7 +63,8 @@ def onset(
 ) -> None:
     """When the flare starts: number of cases, median and range of the onset day, per drug."""
     name = canonical_drug(drug) if drug is not None else None
-    rows = queries.flare_onset(load_index(kb or default_kb()), drug=name)
+    with store.open_index(kb or default_kb()) as index:
+        rows = queries.flare_onset(index, drug=name)
     print_answer(Answer("onset", f"flare onset (days after the first dose) with {name or 'each drug'}", rows), as_json)
 
 
@@ -72,7 +75,8 @@ def drugs(
     kb: Path = KbOption,
 ) -> None:
     """Drugs with flare reports, with their target class and the papers."""
-    rows = queries.drugs_with_flare(load_index(kb or default_kb()), role=role.value if role else None)
+    with store.open_index(kb or default_kb()) as index:
+        rows = queries.drugs_with_flare(index, role=role.value if role else None)
     print_answer(Answer("drugs", "drugs with flare reports", rows), as_json)
 
 
@@ -83,7 +87,9 @@ def ask(
     kb: Path = KbOption,
 ) -> None:
     """Answer a plain question: markers, flare onset, drugs with reports, or one case (PMID)."""
-    print_answer(answer(load_index(kb or default_kb()), question), as_json)
+    with store.open_index(kb or default_kb()) as index:
+        result = answer(index, question)
+    print_answer(result, as_json)
 
 
 def canonical_drug(name: str) -> str:

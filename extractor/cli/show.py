@@ -8,9 +8,8 @@ import typer
 
 from extractor.cli.app import KbOption, app, default_kb
 from extractor.cli.query import JsonOption, print_answer
-from extractor.graph import queries
+from extractor.graph import queries, store
 from extractor.graph.ask import Answer
-from extractor.graph.index import load_index
 
 
 @app.command()
@@ -20,5 +19,6 @@ def show(
     kb: Path = KbOption,
 ) -> None:
     """One case in full: first dose, flare onset and manifestations, markers and resolution, by day."""
-    cases = queries.cases_for_paper(load_index(kb or default_kb()), paper)
+    with store.open_index(kb or default_kb()) as index:  # reads the paper's cases alone
+        cases = queries.cases_for_paper(index, paper)
     print_answer(Answer("case", f"case {paper}", [queries.case_timeline(case) for case in cases]), as_json)

@@ -2,7 +2,9 @@
 
 Every query answer is a lookup here rather than a scan of the graph: marker signature rows per drug, per
 engager target class and per therapy role, flare onset days per drug, and cases by paper identifier. The
-graph's SIGNATURE edges are written from these same rows (`build.py`), so graph and answers always agree.
+graph's SIGNATURE edges are written from these same rows (`build.py`), so graph and answers always agree;
+so is kb/index.jsonl (`index_file.py`), which `store.save` writes beside the findings so that a query reads
+only the lines its answer needs.
 
 Which drugs a flare is attributed to (`flare_drugs`) decides every signature: the drug the text links the
 flare to when there is one, else the engagers received, else the therapies received (supportive drugs such
@@ -11,11 +13,9 @@ as steroids never carry a flare).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from extractor.graph import store
 from extractor.models import CaseFindings
 
 ENGAGER = "engager"
@@ -58,14 +58,17 @@ class DrugInfo:
 
 @dataclass
 class KnowledgeIndex:
-    cases: dict[str, CaseFindings]  # case id -> findings, sorted by id
-    papers: dict[str, list[str]]  # lowercase pmid / pmcid / doi / case id -> case ids
-    drugs: dict[str, DrugInfo]  # every drug received in any case
-    signatures: dict[str, list[MarkerRow]]  # signature key (`signature_key`) -> rows, most cases first
-    flare_cases: dict[str, list[str]]  # drug -> ids of the flare cases attributed to it
-    flare_papers: dict[str, list[str]]  # drug -> their PMIDs (else PMCID, DOI, id), sorted
-    onset_days: dict[str, list[int]]  # drug -> onset days of its flare cases that give one, sorted
-    onset_papers: dict[str, list[str]]  # drug -> the papers of those cases, sorted
+    """Read-only tables. `build_index` fills them with dicts; an index read from kb/index.jsonl
+    (`index_file.py`) gives mappings that read each value from the file when it is first asked for."""
+
+    cases: Mapping[str, CaseFindings]  # case id -> findings, sorted by id
+    papers: Mapping[str, list[str]]  # lowercase pmid / pmcid / doi / case id -> case ids
+    drugs: Mapping[str, DrugInfo]  # every drug received in any case
+    signatures: Mapping[str, list[MarkerRow]]  # signature key (`signature_key`) -> rows, most cases first
+    flare_cases: Mapping[str, list[str]]  # drug -> ids of the flare cases attributed to it
+    flare_papers: Mapping[str, list[str]]  # drug -> their PMIDs (else PMCID, DOI, id), sorted
+    onset_days: Mapping[str, list[int]]  # drug -> onset days of its flare cases that give one, sorted
+    onset_papers: Mapping[str, list[str]]  # drug -> the papers of those cases, sorted
 
 
 def signature_key(kind: str, name: str) -> str:
@@ -83,36 +86,44 @@ def flare_drugs(case: CaseFindings) -> list[str]:
     return [drug.name for drug in case.drugs if drug.role not in SUPPORTIVE_ROLES]
 
 
-def load_index(kb_dir: Path) -> KnowledgeIndex:
-    with store.collector_paused():
-        return build_index(store.load_findings(kb_dir))
-
-
 def build_index(findings: Iterable[CaseFindings]) -> KnowledgeIndex:
     cases = {case.id: case for case in sorted(findings, key=lambda case: case.id)}
-    index = KnowledgeIndex(cases, {}, {}, {}, {}, {}, {}, {})
+    papers: dict[str, list[str]] = {}
+    drugs: dict[str, DrugInfo] = {}
+    flares = _FlareTables()
     accumulators: dict[str, dict[tuple[str, str], _Accumulator]] = {}
     for case in cases.values():
         for identifier in (case.id, case.pmid, case.pmcid, case.doi):
             if identifier:
-                ids = index.papers.setdefault(identifier.lower(), [])
+                ids = papers.setdefault(identifier.lower(), [])
                 if case.id not in ids:
                     ids.append(case.id)
         for drug in case.drugs:
-            index.drugs.setdefault(drug.name, DrugInfo(drug.name, drug.role, list(drug.targets)))
+            drugs.setdefault(drug.name, DrugInfo(drug.name, drug.role, list(drug.targets)))
         if case.flare.reported:
-            _index_flare(index, case, accumulators)
-    index.signatures = {key: _rows(rows) for key, rows in sorted(accumulators.items())}
-    for table in (index.flare_papers, index.onset_papers):
-        for name, papers in table.items():
-            table[name] = sorted(set(papers))
-    for days in index.onset_days.values():
+            _index_flare(case, drugs, flares, accumulators)
+    signatures = {key: _rows(rows) for key, rows in sorted(accumulators.items())}
+    for table in (flares.papers, flares.onset_papers):
+        for name, labels in table.items():
+            table[name] = sorted(set(labels))
+    for days in flares.onset_days.values():
         days.sort()
-    return index
+    return KnowledgeIndex(cases, papers, drugs, signatures, flares.cases, flares.papers, flares.onset_days,
+                          flares.onset_papers)
 
 
 def paper_label(case: CaseFindings) -> str:
     return case.pmid or case.pmcid or case.doi or case.id
+
+
+@dataclass
+class _FlareTables:
+    """The per-drug flare tables of `KnowledgeIndex`, while they are filled."""
+
+    cases: dict[str, list[str]] = field(default_factory=dict)
+    papers: dict[str, list[str]] = field(default_factory=dict)
+    onset_days: dict[str, list[int]] = field(default_factory=dict)
+    onset_papers: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -123,15 +134,15 @@ class _Accumulator:
     drugs: set[str] = field(default_factory=set)
 
 
-def _index_flare(index: KnowledgeIndex, case: CaseFindings, accumulators: dict) -> None:
-    drugs = flare_drugs(case)
-    for name in drugs:
-        index.flare_cases.setdefault(name, []).append(case.id)
-        index.flare_papers.setdefault(name, []).append(paper_label(case))
+def _index_flare(case: CaseFindings, drugs: dict[str, DrugInfo], flares: _FlareTables, accumulators: dict) -> None:
+    names = flare_drugs(case)
+    for name in names:
+        flares.cases.setdefault(name, []).append(case.id)
+        flares.papers.setdefault(name, []).append(paper_label(case))
         if case.flare.onset_day is not None:
-            index.onset_days.setdefault(name, []).append(case.flare.onset_day)
-            index.onset_papers.setdefault(name, []).append(paper_label(case))
-    keys = _signature_keys(index, drugs)
+            flares.onset_days.setdefault(name, []).append(case.flare.onset_day)
+            flares.onset_papers.setdefault(name, []).append(paper_label(case))
+    keys = _signature_keys(drugs, names)
     for marker in case.markers:
         # One Evidence object shared by every signature the case feeds: memory stays linear in the findings.
         evidence = Evidence(case.pmid, case.pmcid, case.doi, marker.evidence, marker.day)
@@ -148,11 +159,11 @@ def _index_flare(index: KnowledgeIndex, case: CaseFindings, accumulators: dict) 
             accumulator.row.evidence.append(evidence)
 
 
-def _signature_keys(index: KnowledgeIndex, drugs: list[str]) -> dict[str, list[str]]:
-    """Every signature a flare attributed to `drugs` feeds, with the drugs that feed it."""
+def _signature_keys(drugs: dict[str, DrugInfo], names: list[str]) -> dict[str, list[str]]:
+    """Every signature a flare attributed to the drugs `names` feeds, with the drugs that feed it."""
     keys: dict[str, list[str]] = {}
-    for name in drugs:
-        info = index.drugs.get(name) or DrugInfo(name, "other", [])
+    for name in names:
+        info = drugs.get(name) or DrugInfo(name, "other", [])
         keys.setdefault(signature_key("drug", name), []).append(name)
         keys.setdefault(signature_key("role", info.role), []).append(name)
         if info.role == ENGAGER and info.target_class:

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from extractor.graph.build import build_graph
 from extractor.graph.export import FORMATS, write_export, write_graphml
-from extractor.graph.index import build_index, load_index
+from extractor.graph.index import build_index
+from extractor.graph.store import load_index
 from tests.graph.conftest import small_findings
 
 REPO = Path(__file__).resolve().parents[2]

@@ -63,7 +63,9 @@ def test_writes_leave_no_temporary_files(tmp_path: Path):
 def test_saved_bytes_are_the_manifest_line_then_one_line_per_case_sorted(tmp_path: Path):
     cases = [case("222"), case("111", "crp")]
     store.save(tmp_path, cases, store.Manifest(queries=["b", "a", "b"]))
-    expected = [store.Manifest(queries=["a", "b"]).to_json()] + [c.to_json() for c in sorted(cases, key=lambda c: c.id)]
+    index_id = json.loads((tmp_path / store.INDEX_FILE).read_bytes().splitlines()[0])["index"]["id"]
+    manifest = store.Manifest(queries=["a", "b"], index=index_id)  # the manifest names the index beside it
+    expected = [manifest.to_json()] + [c.to_json() for c in sorted(cases, key=lambda c: c.id)]
     written = (tmp_path / store.FINDINGS_FILE).read_bytes()
     assert written == "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in expected).encode("utf-8")
 
