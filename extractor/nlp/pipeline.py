@@ -89,7 +89,8 @@ def _worth_reading(
         return True
     held = bracket.group(1).strip()
     words = held.split()
-    most_tokens = sum(1 + 2 * sum(not ch.isalnum() for ch in word) for word in words)
+    # one per word, and two more per character in a word that is not a letter or digit (counted in C: map)
+    most_tokens = len(words) + 2 * (len(held) - sum(map(str.isspace, held)) - sum(map(str.isalnum, held)))
     if long_form_inside and most_tokens > 3 and len(words) <= 8:
         # may be "<short form> (<long form>)"; when it surely is, Schwartz-Hearst first looks for the short
         # form's last letter or digit in the long form: without it, no definition
@@ -103,7 +104,7 @@ def _worth_reading(
         # Spaced brackets hold exactly the short form's tokens: its only use would be here, in brackets right
         # after its long form, which names the same thing twice and is no mention (sentences._entities).
         return False
-    return held[0].isalpha() and 2 * sum(ch.isalpha() for ch in held) >= len(held)
+    return held[0].isalpha() and 2 * sum(map(str.isalpha, held)) >= len(held)
 
 
 def _holds_long_form(text: str, bracket: re.Match[str]) -> bool:

@@ -2,8 +2,8 @@
 
 The text is cut at the reference list and searched once for entity mentions (drugs, markers, flare words,
 manifestations, diseases) and the short forms the document defines for them. Cue words are searched once
-too, and time expressions sentence by sentence, but only when a rule first asks for them: most PubMed
-abstracts name nothing of the lexicon, and a document that names nothing costs one search.
+too, when anything is named (most PubMed abstracts name nothing of the lexicon: a document that names
+nothing costs one search), and time expressions sentence by sentence, when a rule first asks for them.
 
 A sentence with a background cue ("has not been reported with", "is known to induce") speaks about the
 literature or the drug class, not this patient (the title never counts as background).
@@ -45,54 +45,33 @@ class Clause:
         return _has_cue(self.cues, kind)
 
 
-class _Searches:
-    """Cue words of the case text, searched when first asked for and handed out sentence by sentence."""
-
-    def __init__(self, folded: str, end: int, spans: list[Span]) -> None:
-        self.folded, self.end = folded, end
-        self._spans = spans  # of the sentences, in text order
-        self._cues_by_sentence: list[list[Mention]] | None = None
-
-    def cues(self, sentence_index: int) -> list[Mention]:
-        if self._cues_by_sentence is None:
-            self._cues_by_sentence = within_each(find_cues(self.folded, 0, self.end), self._spans)
-        return self._cues_by_sentence[sentence_index]
-
-
 class Sentence:
-    """A sentence with its entity mentions; its cue words, times and clauses are found when first asked for
+    """A sentence with its entity mentions and cue words; its times and clauses are found when first asked for
     (plain attributes rather than functools.cached_property, which takes a lock on every first access)."""
 
     # slots: a document has a few dozen sentences, made and read by the hundred thousand
-    __slots__ = ("span", "passage", "_entities", "_searches", "_index", "_cues", "_days", "_clauses")
+    __slots__ = ("span", "passage", "cues", "_entities", "_folded", "_days", "_clauses")
 
-    def __init__(self, span: Span, passage: Passage, entities: list[Mention], searches: _Searches, index: int) -> None:
+    def __init__(self, span: Span, passage: Passage, entities: list[Mention], cues: list[Mention], folded: str) -> None:
         self.span = span
         self.passage = passage  # where it is: title, abstract, section, caption, table or text, and its label
+        self.cues = cues  # cue words, also those inside an entity
         self._entities = entities  # every entity mention inside the sentence
-        self._searches = searches
-        self._index = index  # its place among the document's sentences
-        self._cues: list[Mention] | None = None
+        self._folded = folded  # the document's folded text
         self._days: list[DayMention] | None = None
         self._clauses: list[Clause] | None = None
-
-    @property
-    def cues(self) -> list[Mention]:
-        if self._cues is None:
-            self._cues = self._searches.cues(self._index)
-        return self._cues
 
     @property
     def days(self) -> list[DayMention]:
         # sentence by sentence: times are asked for in few sentences (flare, resolution and marker clauses)
         if self._days is None:
-            self._days = find_days(self._searches.folded, self.span.start, self.span.end)
+            self._days = find_days(self._folded, self.span.start, self.span.end)
         return self._days
 
     @property
     def clauses(self) -> list[Clause]:
         if self._clauses is None:
-            spans = split_clauses(self._searches.folded, self.span)
+            spans = split_clauses(self._folded, self.span)
             if len(spans) == 1:
                 self._clauses = [Clause(self.span, self._entities, self.cues)]
             else:
@@ -154,9 +133,10 @@ def read_sentences(document: Document, folded: str) -> list[Sentence]:
         while span.start >= passage.offset + len(passage.text):
             passage = next(passages)
         placed.append((span, passage))
-    searches = _Searches(folded, end, spans)
     entities = within_each(_entities(text, folded, end), spans)
-    return [Sentence(span, passage, entities[index], searches, index) for index, (span, passage) in enumerate(placed)]
+    # the rules read cue words only in a document that names something (its case sentences, then any resolution)
+    cues = within_each(find_cues(folded, 0, end), spans) if any(entities) else [[] for _ in spans]
+    return [Sentence(span, passage, named, cued, folded) for (span, passage), named, cued in zip(placed, entities, cues)]
 
 
 def _entities(text: str, folded: str, end: int) -> list[Mention]:
