@@ -74,13 +74,15 @@ def _days(amount: str, unit: str) -> int:
 
 # Every expression contains a unit word; the full expression is tried only in a window around one, which is
 # ten times faster than trying its alternatives at every position of the text.
-# (hours, hrs, days, weeks, months, years, cycles, baseline, "6h", "6 h"; written first letter first, as a character class,
-# so the regex engine skips ahead to the next such letter instead of trying every alternative everywhere; each
-# alternative then starts with its next letter, so the engine passes over those that cannot follow at a glance,
-# and only then looks back at the first letter)
+# (hours, hrs, days, weeks, months, years, cycles, baseline, "6h", "6 h"; one alternative per unit word and per
+# digit before "h", each starting with its own letter or digit: the regex engine skips ahead to the next such
+# character, and there passes over the alternatives that start with another at a glance)
 _UNIT_WORD = re.compile(
-    r"[hdwmycb0-9](?:our(?<=hour)s?\b|r(?<=hr)s?\b|ay(?<=day)s?\b|eek(?<=week)s?\b|onth(?<=month)s?\b"
-    r"|ear(?<=year)s?\b|ycle(?<=cycle)s?\b|aseline(?<=baseline)\b|h(?<=[0-9]h)\b| h(?<=[0-9] h)\b)"
+    "|".join(
+        [rf"{unit}s?\b" for unit in ("hour", "hr", "day", "week", "month", "year", "cycle")]
+        + [r"baseline\b"]
+        + [rf"{digit} ?h\b" for digit in "0123456789"]
+    )
 )
 _WINDOW_BEFORE, _WINDOW_AFTER = 40, 12
 _WORD_REST = re.compile(r"[a-z0-9]*")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extractor.nlp import extract_findings
 from extractor.nlp.text import fold, split_sentences
-from extractor.nlp.timing import find_days
+from extractor.nlp.timing import _UNIT_WORD, find_days
 
 from .conftest import make_document
 
@@ -113,6 +117,24 @@ def test_vague_or_otherwise_anchored_times_give_no_day(phrase):
 )
 def test_ages_frequencies_and_counts_are_not_times(phrase):
     assert find_days(fold(phrase)) == []
+
+
+# A unit word as a reader would write the rule down: the unit, an optional plural s, then the end of the word; or
+# h right after a number ("6h", "6 h"). timing._UNIT_WORD is written for speed; it must find the same.
+_PLAIN_UNIT_WORD = re.compile(r"(?:hours?|hrs?|days?|weeks?|months?|years?|cycles?|baseline)\b|[0-9] ?h\b")
+
+
+_UNIT_PIECES = st.sampled_from(
+    ["day", "days", "hour", "hours", "hr", "hrs", "h", "week", "weeks", "month", "months", "year", "years", "cycle",
+     "cycles", "baseline", "s", "ly", "mid", "to", "x", "6", "24", " ", "-", "(", "."]
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(_UNIT_PIECES, max_size=12))
+def test_the_unit_word_search_finds_what_the_plain_rule_finds(pieces):
+    text = "".join(pieces)  # joined without spaces too: "6hours", "midday", "24-hrs"
+    assert [m.span() for m in _UNIT_WORD.finditer(text)] == [m.span() for m in _PLAIN_UNIT_WORD.finditer(text)]
 
 
 def test_each_marker_takes_the_day_of_its_own_clause():
