@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from functools import cache
 from itertools import islice
 
+from extractor import collector
 from extractor.models import CaseFindings, Document, Passage
 from extractor.nlp.findings import findings_from
 from extractor.nlp.mentions import compile_matchers
@@ -49,16 +50,23 @@ def extract_many(documents: Iterable[Document], n_process: int = 1) -> Iterator[
             try:
                 batch.extend(islice(documents, READ_AHEAD))
             except Exception:  # reading failed half-way (a bad record): what was read before it still counts
-                yield from map(findings_from, batch)
+                yield from _findings_of(batch)
                 raise
             if not batch:
                 return
-            yield from map(findings_from, batch)
+            yield from _findings_of(batch)
     # fork, where the platform has it, starts the workers with the matchers compiled and the tokenizer loaded
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     with context.Pool(n_process, initializer=warm_up) as pool:
         for findings in pool.imap(_extract_packed, map(_pack, documents), chunksize=_CHUNK_SIZE):
             yield CaseFindings.from_json(findings)
+
+
+def _findings_of(batch: list[Document]) -> list[CaseFindings]:
+    # The rules make many short-lived objects and no reference cycles (collector.py): 3% faster without the
+    # collector. Paused only while the batch is extracted, not while the caller handles the findings.
+    with collector.paused():
+        return [findings_from(document) for document in batch]
 
 
 # Documents go to the workers and findings come back as plain tuples and dicts: pickling dataclasses (and a
