@@ -198,6 +198,21 @@ def test_a_knowledge_base_written_before_the_index_existed_still_answers(tmp_pat
     assert answers_and_note(kb, capsys) == (found, "")
 
 
+def test_a_writer_replacing_kb_during_a_query_changes_nothing_it_reads(tmp_path: Path, capsys):
+    """A query reads from the files it opened: another process's save meanwhile (both files renamed over)
+    neither mixes the two knowledge bases nor makes the query fall back."""
+    kb = tmp_path / "kb"
+    store.save(kb, small_findings())
+    before = store.load_index(kb)
+    with store.open_index(kb) as index:
+        store.save(kb, other_findings())
+        assert every_answer(index, before) == every_answer(before, before)
+    assert capsys.readouterr().err == ""
+    after = store.load_index(kb)
+    with store.open_index(kb) as index:
+        assert every_answer(index, after) == every_answer(after, after) != every_answer(before, after)
+
+
 def test_no_knowledge_base_is_the_empty_one_without_a_note(tmp_path: Path, capsys):
     found, note = answers_and_note(tmp_path / "nothing", capsys)
     assert note == "" and found["markers"] == "[]"
