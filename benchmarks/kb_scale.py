@@ -190,6 +190,7 @@ def _typical_flare_drug(index) -> str:
 def _index_file_figures(findings: list, kb_dir: Path) -> dict:
     """The sizes of kb/ as `save` wrote it, and what `save` spends on the query index: the same calls on the
     same findings, as `save` makes them (collector paused): build it, encode it, write kb/index.jsonl."""
+    from extractor import collector
     from extractor.atomicfile import atomic_writer
     from extractor.graph import index_file, store
     from extractor.graph.index import build_index
@@ -199,7 +200,7 @@ def _index_file_figures(findings: list, kb_dir: Path) -> dict:
     # The cases' lines follow the manifest line, in the order of their ids.
     case_lines = dict(zip(sorted(case.id for case in findings), zip(accumulate(lengths), lengths[1:])))
     copy = kb_dir.parent / "index-copy.jsonl"
-    with store.collector_paused():
+    with collector.paused():
         with Stopwatch() as build:
             index = build_index(findings)
         with Stopwatch() as encode:

@@ -15,7 +15,6 @@ or one edited by hand is answered from findings.jsonl itself, as before.
 from __future__ import annotations
 
 import errno
-import gc
 import fcntl
 import json
 import os
@@ -26,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from extractor import __version__
+from extractor import __version__, collector
 from extractor.atomicfile import atomic_writer
 from extractor.errors import KnowledgeBaseError
 from extractor.graph import index_file
@@ -84,7 +83,7 @@ def load(kb_dir: Path) -> StoredKB:
     manifest = Manifest()
     findings: list[CaseFindings] = []
     try:
-        with path.open(encoding="utf-8") as lines, collector_paused():
+        with path.open(encoding="utf-8") as lines, collector.paused():
             for number, line in enumerate(lines, start=1):
                 if not line.strip():
                     continue
@@ -102,27 +101,13 @@ def load(kb_dir: Path) -> StoredKB:
     return StoredKB(manifest, findings)
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector during a bulk load. Loading creates millions of objects that
-    are all kept; the collector would re-scan them again and again for nothing (about half the load time at
-    100k cases). Reference counting still frees everything as usual; the collector resumes afterwards."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def load_findings(kb_dir: Path) -> list[CaseFindings]:
     return load(kb_dir).findings
 
 
 def load_index(kb_dir: Path) -> KnowledgeIndex:
     """The whole index, built from every case of kb/findings.jsonl (the graph and its exports need it all)."""
-    with collector_paused():
+    with collector.paused():
         return build_index(load_findings(kb_dir))
 
 
@@ -131,9 +116,9 @@ def open_index(kb_dir: Path) -> Iterator[KnowledgeIndex]:
     """The index the queries read: from kb/index.jsonl when it belongs to the kb/findings.jsonl beside it
     (each table value is read when a query first asks for it, from the files opened here, so a writer
     replacing them meanwhile changes nothing), else built from the findings, with a note on stderr. The
-    collector is paused meanwhile, as in `load`: a query's answer is objects that are all kept."""
+    cyclic collector is paused meanwhile, as in `load`: a query's answer is objects that are all kept."""
     kb_dir = Path(kb_dir)
-    with ExitStack() as files, collector_paused():
+    with ExitStack() as files, collector.paused():
         try:
             findings = files.enter_context(findings_path(kb_dir).open("rb"))
         except FileNotFoundError:
@@ -175,7 +160,7 @@ def save(kb_dir: Path, findings: Iterable[CaseFindings], manifest: Manifest | No
     manifest.queries = sorted(set(manifest.queries))
     ordered = sorted(findings, key=lambda case: case.id)
     # The index and its encoding are millions of objects, all kept until the end: no collector passes.
-    with collector_paused(), atomic_writer(findings_path(kb_dir)) as handle:
+    with collector.paused(), atomic_writer(findings_path(kb_dir)) as handle:
         index = build_index(ordered)
         # The manifest names the index, whose id is known only once the cases are written (the index says
         # where their lines are): a placeholder of the id's width holds its place until then.
