@@ -83,7 +83,8 @@ def _pack(document: Document) -> _Packed:
 def _extract_packed(packed: _Packed) -> dict:
     doc_id, source, title, passages, pmid, pmcid, doi, journal, year, path = packed
     document = Document(doc_id, source, title, [Passage(*p) for p in passages], pmid, pmcid, doi, journal, year, path)
-    return findings_from(document).to_json()
+    with collector.paused():  # as in one process (_findings_of)
+        return findings_from(document).to_json()
 
 
 @cache
