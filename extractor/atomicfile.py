@@ -30,11 +30,13 @@ def atomic_writer(path: Path) -> Iterator[BinaryIO]:
     directory fsync) or removed: those are short, and an interruption there could leave a stray temporary.
     """
     path = Path(path)
-    with _interrupts_held():
-        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        handle = os.fdopen(descriptor, "wb", buffering=WRITE_BUFFER_BYTES)
+    handle = temporary = None
     committed = False
     try:
+        # (a Ctrl-C held back here is raised as the block ends: inside the try, so the temporary goes too)
+        with _interrupts_held():
+            descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            handle = os.fdopen(descriptor, "wb", buffering=WRITE_BUFFER_BYTES)
         os.fchmod(handle.fileno(), path.stat().st_mode & 0o777 if path.exists() else 0o644)  # mkstemp: 0600
         yield handle
         with _interrupts_held():
@@ -45,7 +47,7 @@ def atomic_writer(path: Path) -> Iterator[BinaryIO]:
             committed = True
             _fsync_directory(path.parent)  # make the rename itself durable
     except BaseException:
-        if not committed:
+        if not committed and temporary is not None:
             with _interrupts_held():
                 _discard(handle, temporary)
         raise
@@ -83,13 +85,14 @@ def _interrupts_held() -> Iterator[None]:
                 os.kill(os.getpid(), signal.SIGINT)
 
 
-def _discard(handle: BinaryIO, temporary: str) -> None:
+def _discard(handle: BinaryIO | None, temporary: str) -> None:
     # The previous file stays in place; the partial one goes, even if closing it fails (a full disk).
     try:
         Path(temporary).unlink(missing_ok=True)
     finally:
-        with contextlib.suppress(OSError):
-            handle.close()
+        if handle is not None:
+            with contextlib.suppress(OSError):
+                handle.close()
 
 
 def _fsync_directory(directory: Path) -> None:

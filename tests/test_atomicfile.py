@@ -106,6 +106,26 @@ def test_ctrl_c_while_the_file_is_committed_is_raised_once_the_new_file_is_in_pl
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
 
 
+def test_ctrl_c_while_the_temporary_is_created_leaves_the_previous_file_and_no_temporary(
+        another_thread, tmp_path: Path, monkeypatch):
+    path = tmp_path / "findings.jsonl"
+    path.write_bytes(b"old")
+    real_fdopen = os.fdopen
+
+    def fdopen_then_ctrl_c(*arguments, **options):  # the temporary exists; the user presses Ctrl-C meanwhile
+        handle = real_fdopen(*arguments, **options)
+        os.kill(os.getpid(), signal.SIGINT)
+        return handle
+
+    monkeypatch.setattr(os, "fdopen", fdopen_then_ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        with atomic_writer(path) as handle:
+            handle.write(b"new")
+    assert path.read_bytes() == b"old"
+    assert names(tmp_path) == ["findings.jsonl"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
+
+
 def test_write_atomically_works_from_a_thread_other_than_the_main_one(tmp_path: Path):
     errors = []
 
