@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import networkx as nx
 
+from extractor import collector
 from extractor.graph.index import ENGAGER, KnowledgeIndex, MarkerRow
 from extractor.models import CaseFindings
 
@@ -56,18 +57,21 @@ def case_node(case: CaseFindings) -> str:
 
 def build_graph(index: KnowledgeIndex) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph()
-    for case in index.cases.values():
-        _add_case(graph, case)
-    for name, info in sorted(index.drugs.items()):
-        if info.role == ENGAGER and info.target_class:
-            class_id = _add_node(graph, f"target_class:{info.target_class}", "target_class", info.target_class)
-            _add_edge(graph, f"drug:{name}", class_id, "IN_CLASS")
-    for key, rows in index.signatures.items():
-        kind, name = key.split(":", 1)
-        source = {"drug": f"drug:{name}", "class": f"target_class:{name}"}.get(kind)
-        if source in graph:  # role and antigen signatures are query shortcuts, not graph nodes
-            for row in rows:
-                _add_signature(graph, source, row)
+    # networkx keeps a graph as dicts of dicts, no reference cycles: millions of objects, all kept, that the
+    # cyclic collector would scan again and again (collector.py)
+    with collector.paused():
+        for case in index.cases.values():
+            _add_case(graph, case)
+        for name, info in sorted(index.drugs.items()):
+            if info.role == ENGAGER and info.target_class:
+                class_id = _add_node(graph, f"target_class:{info.target_class}", "target_class", info.target_class)
+                _add_edge(graph, f"drug:{name}", class_id, "IN_CLASS")
+        for key, rows in index.signatures.items():
+            kind, name = key.split(":", 1)
+            source = {"drug": f"drug:{name}", "class": f"target_class:{name}"}.get(kind)
+            if source in graph:  # role and antigen signatures are query shortcuts, not graph nodes
+                for row in rows:
+                    _add_signature(graph, source, row)
     return graph
 
 
