@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import math
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -347,33 +348,50 @@ def targets(figure: dict, plan) -> list[Target]:
     return found
 
 
+# The two tables of the report: (heading, key of a size's median, format with the column's width first); a
+# heading "|" separates groups of columns.
+_IN_PROCESS_COLUMNS = [
+    ("nodes", "nodes", ">9,"), ("edges", "edges", ">10,"), ("load s", "load_s", ">8.2f"),
+    ("build s", "build_s", ">9.2f"), ("lookup ms", "markers_ms", ">11.3f"), ("JSON ms", "markers_json_ms", ">9.1f"),
+    ("GraphML s", "graphml_s", ">11.2f"), ("MB", "graphml_mb", ">7.1f"), ("peak MB", "peak_rss_mb", ">9,.0f"),
+    ("|", "", ""), ("markers s", "cli_markers_s", ">10.2f"), ("MB", "cli_markers_peak_mb", ">6,.0f"),
+    ("export s", "cli_export_s", ">10.2f"), ("MB", "cli_export_peak_mb", ">7,.0f"),
+]
+_STORED_INDEX_COLUMNS = [
+    ("findings MB", "findings_mb", ">12.1f"), ("index MB", "index_mb", ">10.1f"), ("save s", "save_s", ">8.2f"),
+    ("index s", "save_index_s", ">9.2f"), ("|", "", ""),
+    ("typical ms", "stored_markers_typical_ms", ">11.1f"), ("rows", "stored_markers_typical_evidence", ">7,"),
+    ("largest ms", "stored_markers_largest_ms", ">11.1f"), ("rows", "stored_markers_largest_evidence", ">8,"),
+    ("|", "", ""), ("typical s", "cli_markers_typical_s", ">10.2f"), ("MB", "cli_markers_typical_peak_mb", ">6,.0f"),
+    ("largest s", "cli_markers_s", ">10.2f"), ("MB", "cli_markers_peak_mb", ">6,.0f"),
+    ("start-up s", "cli_startup_s", ">11.2f"), ("MB", "cli_startup_peak_mb", ">6,.0f"),
+]
+
+
+def _table(figure: dict, columns: list[tuple[str, str, str]]) -> list[str]:
+    def cells(value_of) -> str:
+        return "".join(" |" if heading == "|" else value_of(heading, key, spec) for heading, key, spec in columns)
+
+    def width(spec: str) -> int:
+        return int(re.match(r">(\d+)", spec).group(1))
+
+    lines = [f"  {'cases':>8}" + cells(lambda heading, key, spec: f"{heading:>{width(spec)}}")]
+    for count in figure["sizes"]:
+        median = figure[f"{count}_cases"]["median"]
+        lines.append(f"  {count:>8,}" + cells(lambda heading, key, spec: format(median[key], spec)))
+    return lines
+
+
 def report_lines(figure: dict) -> list[str]:
     repeats = len(figure[f"{figure['sizes'][0]}_cases"]["runs"])
     lines = [f"knowledge base scale (median of {repeats} runs). In one process: load kb/, build (save + index + "
              "graph), markers lookup and lookup + JSON answer, GraphML export, peak RSS of all steps. As a user "
              "runs them: `flarekb markers --drug D --json` and `flarekb export --format graphml`, time and peak RSS:",
-             f"  {'cases':>8}{'nodes':>9}{'edges':>10}{'load s':>8}{'build s':>9}{'lookup ms':>11}{'JSON ms':>9}"
-             f"{'GraphML s':>11}{'MB':>7}{'peak MB':>9} |{'markers s':>10}{'MB':>6}{'export s':>10}{'MB':>7}"]
-    for count in figure["sizes"]:
-        m = figure[f"{count}_cases"]["median"]
-        lines.append(f"  {count:>8,}{m['nodes']:>9,}{m['edges']:>10,}{m['load_s']:>8.2f}{m['build_s']:>9.2f}"
-                     f"{m['markers_ms']:>11.3f}{m['markers_json_ms']:>9.1f}{m['graphml_s']:>11.2f}"
-                     f"{m['graphml_mb']:>7.1f}{m['peak_rss_mb']:>9,.0f} |{m['cli_markers_s']:>10.2f}"
-                     f"{m['cli_markers_peak_mb']:>6,.0f}{m['cli_export_s']:>10.2f}{m['cli_export_peak_mb']:>7,.0f}")
-    lines += ["  the stored query index: kb/ sizes, save (of which the index: build, encode, write), `markers "
-              "--drug` from kb/index.jsonl in process (typical drug | largest answer), and as a user runs it "
-              "(typical | largest | start-up alone on an empty kb/), time and peak RSS:",
-              f"  {'cases':>8}{'findings MB':>12}{'index MB':>10}{'save s':>8}{'index s':>9} |{'typical ms':>11}"
-              f"{'rows':>7}{'largest ms':>11}{'rows':>8} |{'typical s':>10}{'MB':>6}{'largest s':>10}{'MB':>6}"
-              f"{'start-up s':>11}{'MB':>6}"]
-    for count in figure["sizes"]:
-        m = figure[f"{count}_cases"]["median"]
-        lines.append(f"  {count:>8,}{m['findings_mb']:>12.1f}{m['index_mb']:>10.1f}{m['save_s']:>8.2f}"
-                     f"{m['save_index_s']:>9.2f} |{m['stored_markers_typical_ms']:>11.1f}"
-                     f"{m['stored_markers_typical_evidence']:>7,}{m['stored_markers_largest_ms']:>11.1f}"
-                     f"{m['stored_markers_largest_evidence']:>8,} |{m['cli_markers_typical_s']:>10.2f}"
-                     f"{m['cli_markers_typical_peak_mb']:>6,.0f}{m['cli_markers_s']:>10.2f}"
-                     f"{m['cli_markers_peak_mb']:>6,.0f}{m['cli_startup_s']:>11.2f}{m['cli_startup_peak_mb']:>6,.0f}")
+             *_table(figure, _IN_PROCESS_COLUMNS),
+             "  the stored query index: kb/ sizes, save (of which the index: build, encode, write), `markers "
+             "--drug` from kb/index.jsonl in process (typical drug | largest answer), and as a user runs it "
+             "(typical | largest | start-up alone on an empty kb/), time and peak RSS:",
+             *_table(figure, _STORED_INDEX_COLUMNS)]
     for step, slopes in figure["growth"].items():
         lines.append(f"  growth {step} (log-log slope, 1.0 = linear): "
                      + ", ".join(f"{metric} {slope:.2f}" for metric, slope in slopes.items()))
