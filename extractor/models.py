@@ -65,6 +65,7 @@ class MarkerFinding:
     evidence: str  # the sentence that says it
     start: int  # offsets of the marker mention in Document.text
     end: int
+    hpo_id: str | None = None  # the Human Phenotype Ontology term the finding maps to (HP:0003281), if any
 
 
 @dataclass
@@ -89,6 +90,7 @@ class CaseFindings:
     flare: Flare = field(default_factory=Flare)
     markers: list[MarkerFinding] = field(default_factory=list)
     resolution_day: int | None = None
+    n_patients: int = 1  # how many patients the text reports on (a case report is 1, a trial its cohort)
 
     @property
     def engagers(self) -> list[str]:
@@ -109,6 +111,7 @@ class CaseFindings:
             "flare": _fields(self.flare),
             "markers": [_fields(marker) for marker in self.markers],
             "resolution_day": self.resolution_day,
+            "n_patients": self.n_patients,
         }
 
     @classmethod
@@ -125,6 +128,7 @@ class CaseFindings:
             flare=Flare(**data.get("flare", {})),
             markers=[MarkerFinding(**marker) for marker in data.get("markers", [])],
             resolution_day=data.get("resolution_day"),
+            n_patients=data.get("n_patients", 1),
         )
 
 
