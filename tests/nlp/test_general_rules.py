@@ -47,3 +47,31 @@ def test_affixed_words_in_a_list_are_each_a_finding():
             "and hypercalcaemia.")
     assert markers_of(text) >= {("triglycerides", "increased"), ("blood counts", "decreased"),
                                 ("calcium", "increased")}
+
+
+# --- direction from numbers and from "normalised" ------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        ("On day 4, CRP was 48 mg/L (normal < 5 mg/L).", ("crp", "increased")),
+        ("On day 4, sodium was 128 mmol/L (reference range 135-145 mmol/L).", ("serum sodium", "decreased")),
+        ("On day 4, ferritin was 90 ng/mL (normal range, 20-250 ng/mL).", ("ferritin", "normal")),
+        ("On day 4, ALT reached 5 x ULN.", ("alt", "increased")),
+        ("On day 4, AST was three-fold... ", None),  # a number in words is not read
+        ("On day 4, the IL-6 level showed a 12-fold rise.", ("il-6", "increased")),
+        ("On day 4, LDH was 800 U/L, 3 times the upper limit of normal.", ("ldh", "increased")),
+        ("On day 4, lipase was above the upper limit of normal.", ("lipase", "increased")),
+        ("By day 30, the platelet count had normalized.", ("platelet count", "decreased")),
+    ],
+)
+def test_direction_from_numbers_and_normal_ranges(sentence, expected):
+    found = markers_of(f"A 60-year-old man received glofitamab. {sentence}")
+    assert found == ({expected} if expected else set())
+
+
+def test_normalised_is_the_opposite_of_the_last_direction_in_the_text():
+    text = ("A 60-year-old woman received teclistamab. On day 3 she had thrombocytopenia. "
+            "By day 20 the platelet count had normalised, and AFP normalized too.")
+    assert markers_of(text) == {("platelet count", "decreased"), ("platelet count", "increased"),
+                                ("afp", "decreased")}

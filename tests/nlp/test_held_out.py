@@ -52,7 +52,7 @@ HELD_OUT = [
                 "any new extramedullary lesion. CRP normalized by day 6.",
         "engagers": {"blinatumomab"}, "flare": False, "onset": None, "resolution": None,
         "markers": {("ifn-gamma", "increased"), ("il-10", "increased"), ("lymphocyte count", "decreased"),
-                    ("crp", "normal")},
+                    ("crp", "decreased")},  # normalised, from high (ANNOTATION.md)
     },
 ]
 
