@@ -176,9 +176,17 @@ def _disease(case: list[Sentence]) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
+def _pre_treatment(clause: Clause, day: int | None) -> bool:
+    """A value from before the therapy: in a clause about the time before it ("at diagnosis", "during
+    lymphodepletion") that compares with nothing; a day after the first dose says otherwise."""
+    if day is not None and day >= 0:
+        return False
+    return clause.has_cue("baseline") and not clause.has_cue("comparison")
+
+
 def _markers(case: list[Sentence], sentences: list[Sentence], text: str, folded: str) -> list[MarkerFinding]:
-    """One finding per (marker, direction): from the best witness sentence (Sentence.evidence_rank), a dated
-    one before an undated one, else the first."""
+    """One finding per (marker, direction) measured after the therapy began (_pre_treatment): from the best
+    witness sentence (Sentence.evidence_rank), a dated one before an undated one, else the first."""
     before = {id(s): p for p, s in zip(sentences, sentences[1:]) if p.passage is s.passage}
     found: dict[tuple[str, str], tuple[tuple[int, bool, int], MarkerFinding]] = {}
     last_direction: dict[str, str] = {}  # marker -> its last direction in the text, for "normalised"
@@ -208,6 +216,8 @@ def _markers(case: list[Sentence], sentences: list[Sentence], text: str, folded:
                 day = day_of(dated, clause, sentence)
                 if day is None and not sentence.days:
                     day = _lab_day_before(mention, before.get(id(sentence)), sentence, text)
+                if _pre_treatment(clause, day):
+                    continue
                 finding = MarkerFinding(
                     marker=mention.name,
                     direction=direction,

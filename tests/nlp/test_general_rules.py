@@ -75,3 +75,37 @@ def test_normalised_is_the_opposite_of_the_last_direction_in_the_text():
             "By day 20 the platelet count had normalised, and AFP normalized too.")
     assert markers_of(text) == {("platelet count", "decreased"), ("platelet count", "increased"),
                                 ("afp", "decreased")}
+
+
+# --- scope: measured in this patient after the therapy began -------------------------------------------------
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "At diagnosis, LDH was elevated.",
+        "Before treatment, the CEA level was high.",
+        "During lymphodepletion, she developed neutropenia.",
+        "Prior to the first dose, ferritin was raised.",
+    ],
+)
+def test_pre_treatment_values_are_not_coded(sentence):
+    assert markers_of(f"A 70-year-old man with colon cancer received pembrolizumab. {sentence}") == set()
+
+
+def test_a_change_from_baseline_is_coded():
+    text = "A 70-year-old man received pembrolizumab. On day 21 CEA had risen compared with baseline."
+    assert markers_of(text) == {("cea", "increased")}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Pseudoprogression is a phenomenon in which the tumour transiently grows because of lymphocyte infiltration.",
+        "A decrease in PSA may occur early during hormonal therapy.",
+        "Factors related to hyperprogression include an LDH level above the upper limit of normal.",
+        "Patients were divided into a CEA increased group and a CEA decreased group.",
+        "IL-6 should be monitored during the first cycle.",
+    ],
+)
+def test_statements_about_other_patients_or_recommendations_are_not_findings(sentence):
+    assert markers_of(f"A 70-year-old man with lung cancer received nivolumab. {sentence}") == set()
