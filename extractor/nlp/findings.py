@@ -30,7 +30,8 @@ def findings_from(document: Document) -> CaseFindings:
     sentences = read_sentences(document, folded)
     case = [s for s in sentences if s.names_anything and not s.background]  # what names nothing adds nothing...
     drugs = _drugs(case)
-    flare = _flare(case, text, drugs)
+    reports_a_patient = not _reviews_only(sentences)
+    flare = _flare(case, text, drugs) if reports_a_patient else Flare()
     return CaseFindings(
         id=document.id,
         pmid=document.pmid,
@@ -41,10 +42,16 @@ def findings_from(document: Document) -> CaseFindings:
         drugs=drugs,
         disease=_disease(case),
         flare=flare,
-        markers=_markers(case, sentences, text, folded),
+        markers=_markers(case, sentences, text, folded) if reports_a_patient else [],
         # ... but a resolution: "By day 13 the lesions had regressed"
         resolution_day=_resolution_day(sentences, flare) if flare.reported else None,
     )
+
+
+def _reviews_only(sentences: list[Sentence]) -> bool:
+    """A review of the literature that reports no patient of its own ("This article reviews ..." and no "a
+    57-year-old", "we report", "the patient"): its flare words and markers are about other people's patients."""
+    return any(s.has_cue("review") for s in sentences) and not any(s.has_cue("case") for s in sentences)
 
 
 def _inside(cue: Mention, mention: Mention) -> bool:
@@ -88,6 +95,8 @@ def _flare_mentions(case: list[Sentence], text: str) -> list[tuple[Sentence, Cla
     found = []
     for sentence in case:
         for clause in sentence.clauses:
+            if clause.has_cue("differential"):  # "to re-evaluate pseudoprogression versus progression"
+                continue
             for mention in clause.entities:
                 if mention.kind in ("event", "manifestation") and not _negated(mention, clause, text):
                     found.append((sentence, clause, mention))
@@ -168,7 +177,8 @@ def _resolution_day(sentences: list[Sentence], flare: Flare) -> int | None:
 
 def _disease(case: list[Sentence]) -> str | None:
     for sentence in case:
-        if sentence.has_cue("patient"):
+        # "a 57-year-old woman with SCLC", "the patient had ..."; a title's "a case report" introduces no one
+        if sentence.has_cue("patient") or (sentence.has_cue("case") and sentence.passage.kind != "title"):
             named = [m.name for m in sentence.entities if m.kind == "disease"]
             if named:
                 return named[0]

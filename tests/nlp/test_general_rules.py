@@ -109,3 +109,33 @@ def test_a_change_from_baseline_is_coded():
 )
 def test_statements_about_other_patients_or_recommendations_are_not_findings(sentence):
     assert markers_of(f"A 70-year-old man with lung cancer received nivolumab. {sentence}") == set()
+
+
+def findings_of(text: str, title: str = ""):
+    return extract_findings(make_document(text, title))
+
+
+def test_a_review_that_reports_no_patient_has_no_flare_and_no_markers():
+    text = ("This article reviews pseudoprogression under immune checkpoint inhibitors. Pseudoprogression with "
+            "rising LDH and transient enlargement of metastases was reported after nivolumab in several series.")
+    findings = findings_of(text)
+    assert not findings.flare.reported and findings.markers == []
+
+
+def test_a_review_with_a_case_of_its_own_reports_that_case():
+    text = ("We review the literature and report a 64-year-old man with melanoma who received nivolumab. "
+            "On day 20 the metastases transiently enlarged, consistent with pseudoprogression, and LDH rose.")
+    findings = findings_of(text)
+    assert findings.flare.reported and ("ldh", "increased") in {(m.marker, m.direction) for m in findings.markers}
+
+
+def test_a_flare_weighed_against_progression_is_not_reported():
+    text = ("A 70-year-old man received cemiplimab. After four cycles the lymph nodes were larger, and treatment "
+            "went on to re-evaluate pseudoprogression versus disease progression. Later CT showed stable disease.")
+    assert not findings_of(text).flare.reported
+
+
+def test_atypical_responses_named_as_what_sometimes_occurs_are_not_a_flare():
+    text = ("Atypical responses such as pseudoprogression sometimes occur during checkpoint inhibitor therapy. "
+            "A 59-year-old woman with lung cancer received nivolumab and developed a colitis.")
+    assert not findings_of(text).flare.reported
