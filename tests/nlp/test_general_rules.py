@@ -139,3 +139,21 @@ def test_atypical_responses_named_as_what_sometimes_occurs_are_not_a_flare():
     text = ("Atypical responses such as pseudoprogression sometimes occur during checkpoint inhibitor therapy. "
             "A 59-year-old woman with lung cancer received nivolumab and developed a colitis.")
     assert not findings_of(text).flare.reported
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        ("After two cycles she remained MRD+ in the marrow.", ("mrd", "positive")),
+        ("The relapse was CD22- on flow cytometry.", ("cd22", "negative")),
+        ("A marrow aspirate on day 20, showing hemophagocytosis, was taken.", ("hemophagocytosis", "positive")),
+    ],
+)
+def test_a_sign_written_onto_a_finding_or_a_showing_verb_gives_its_direction(sentence, expected):
+    assert markers_of(f"A 30-year-old woman with leukemia received blinatumomab. {sentence}") == {expected}
+
+
+def test_what_a_drug_is_approved_for_is_not_a_finding():
+    text = ("Blinatumomab has been approved for CD19+ leukemia. A 30-year-old woman received blinatumomab; "
+            "on day 5 ferritin rose.")
+    assert markers_of(text) == {("ferritin", "increased")}
