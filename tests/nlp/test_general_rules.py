@@ -157,3 +157,48 @@ def test_what_a_drug_is_approved_for_is_not_a_finding():
     text = ("Blinatumomab has been approved for CD19+ leukemia. A 30-year-old woman received blinatumomab; "
             "on day 5 ferritin rose.")
     assert markers_of(text) == {("ferritin", "increased")}
+
+
+# --- patients, not papers ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("A 62-year-old woman received teclistamab and had a tumour flare on day 3.", 1),
+        ("We describe two cases of tumour flare after teclistamab.", 2),
+        ("In this phase 2 trial, 45 patients received lenalidomide; tumour flare began at a median of 6 days.", 45),
+        ("Tumour flare occurred in 12 of the evaluable patients (n = 38) given lenalidomide.", 38),
+        # another study's cohort, quoted as background, does not count
+        ("A 62-year-old woman received teclistamab. Flare has been reported in 120 patients in clinical trials.", 1),
+    ],
+)
+def test_patients_are_counted_from_the_text(text, expected):
+    assert findings_of(text).n_patients == expected
+
+
+# --- an engager named by its targets only --------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "sentence, engager",
+    [
+        ("A 70-year-old man with lymphoma received a CD20xCD3 bispecific antibody.", "cd20xcd3 bispecific antibody"),
+        ("She was treated with an investigational BCMA×CD3 T-cell engager.", "bcmaxcd3 bispecific antibody"),
+        ("He received a bispecific T-cell engager targeting DLL3.", "dll3xcd3 bispecific antibody"),
+    ],
+)
+def test_an_unnamed_engager_is_an_engager_of_its_target_class(sentence, engager):
+    findings = findings_of(f"{sentence} On day 4 the lymph nodes enlarged, a tumour flare.")
+    assert findings.engagers == [engager]
+    drug = next(d for d in findings.drugs if d.name == engager)
+    assert drug.role == "engager" and drug.targets[1] == "CD3"
+
+
+def test_an_engager_named_by_its_inn_is_not_counted_twice():
+    findings = findings_of("A 70-year-old man received epcoritamab, a CD20xCD3 bispecific antibody.")
+    assert findings.engagers == ["epcoritamab"]
+
+
+def test_an_engager_class_in_a_background_sentence_is_not_the_patients():
+    findings = findings_of("A 70-year-old man received rituximab. Tumour flare has been described with other "
+                           "CD20xCD3 bispecific antibodies.")
+    assert findings.engagers == []
