@@ -202,3 +202,11 @@ def test_an_engager_class_in_a_background_sentence_is_not_the_patients():
     findings = findings_of("A 70-year-old man received rituximab. Tumour flare has been described with other "
                            "CD20xCD3 bispecific antibodies.")
     assert findings.engagers == []
+
+
+def test_a_contrast_starts_a_clause_of_its_own():
+    # the regression of the nodes does not make the new lesions a resolution
+    text = ("A 70-year-old man with prostate cancer began hormone therapy. Six weeks after the first dose, the nodes "
+            "regressed, whereas several new bone lesions appeared. These findings suggest a flare phenomenon.")
+    findings = findings_of(text)
+    assert findings.flare.reported and findings.flare.onset_day == 42
