@@ -167,15 +167,27 @@ def _flare(case: list[Sentence], text: str, drugs: list[Drug]) -> Flare:
         onset = next((day for day in dated if day is not None), None)
         if onset is not None:
             break
-    manifestations = [m.name for s, c, m in mentions if m.kind == "manifestation" and not _resolving(m, c)]
-    evidence = [text[s.span.start : s.span.end] for s, c, m in mentions]
+    manifestation_days: dict[str, int | None] = {}
+    for sentence, clause, mention in mentions:
+        if mention.kind == "manifestation" and not _resolving(mention, clause):
+            day = _day_near(mention, clause, sentence)  # "Within hours, she developed bone pain": day 0
+            if manifestation_days.get(mention.name) is None:
+                manifestation_days[mention.name] = day
     return Flare(
         reported=True,
         onset_day=onset,
-        manifestations=list(dict.fromkeys(manifestations)),
-        evidence=list(dict.fromkeys(evidence)),
+        manifestations=list(manifestation_days),
+        evidence=_flare_evidence(mentions, text),
         drug=_flare_drug(events, drugs),
+        manifestation_days=manifestation_days,
     )
+
+
+def _flare_evidence(mentions: list[tuple[Sentence, Clause, Mention]], text: str) -> list[str]:
+    """The sentences that report the flare, from the best witnesses there are: the abstract and body before the
+    title, figure captions and tables, and keyword lists (Sentence.evidence_rank)."""
+    best = min(sentence.evidence_rank for sentence, _, _ in mentions)
+    return list(dict.fromkeys(text[s.span.start : s.span.end] for s, _, _ in mentions if s.evidence_rank == best))
 
 
 _SUPPORTIVE_ROLES = ("steroid", "other")  # given for the flare or alongside, not the therapy that caused it

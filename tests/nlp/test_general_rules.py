@@ -210,3 +210,14 @@ def test_a_contrast_starts_a_clause_of_its_own():
             "regressed, whereas several new bone lesions appeared. These findings suggest a flare phenomenon.")
     findings = findings_of(text)
     assert findings.flare.reported and findings.flare.onset_day == 42
+
+
+# --- flare evidence and the day of each manifestation (issue 15, point 6) -------------------------------------
+
+def test_flare_evidence_is_the_reporting_sentences_not_the_title():
+    findings = findings_of("A 57-year-old woman received tarlatamab. Within hours she developed bone pain; on day 7 "
+                           "CT showed tumour swelling, a pseudoprogression.", title="Pseudoprogression after tarlatamab")
+    assert findings.flare.evidence == ["Within hours she developed bone pain; on day 7 CT showed tumour swelling, "
+                                       "a pseudoprogression."]
+    assert findings.flare.manifestation_days == {"bone pain": 0, "tumor swelling": 7}
+    assert findings.flare.onset_day == 7
