@@ -32,7 +32,6 @@ RULES_FILE = Path(__file__).resolve().with_name("hpo_lexicon_rules.tsv")
 OUTPUT_FILE = REPO / "extractor" / "nlp" / "lexicons" / "hpo_labs.tsv"
 DIRECTIONS = ("increased", "decreased")
 PRESENCE = "presence"  # "paraproteinemia": found in the fluid; the direction comes from the synonyms, else increased
-ROOT_TERM = "HP:0000001"
 CITATION = (
     "Gargano MA, Matentzoglu N, Coleman B, et al. The Human Phenotype Ontology in 2024: phenotypes around the "
     "world. Nucleic Acids Res. 2024;52(D1):D1333-D1346. doi:10.1093/nar/gkad1005"
@@ -283,7 +282,9 @@ def _labels(term: OboTerm) -> list[tuple[str, str]]:
 _WEIGHT = {"NAME": 3, "EXACT": 2, "RELATED": 1}
 
 
-def lab_row(term: OboTerm, grammar: LabelGrammar, names: AnalyteNames, known: set[str], fluid: str) -> LabRow | None:
+def lab_row(
+    term: OboTerm, grammar: LabelGrammar, names: AnalyteNames, known: set[str], fluid: str, depth: int
+) -> LabRow | None:
     """The row for one term, or None when its labels do not state an analyte and a direction."""
     if any(re.search(rf"\b{re.escape(word)}", term.name.lower()) for word in grammar.rules.excluded_words):
         return None
@@ -299,7 +300,7 @@ def lab_row(term: OboTerm, grammar: LabelGrammar, names: AnalyteNames, known: se
     if fluid and not analyte.startswith(f"{fluid} "):
         analyte = f"{fluid} {analyte}"
     synonyms = _surfaces(readings, direction, analyte, names)
-    return LabRow(term.id, term.name, analyte, direction, synonyms, 0)
+    return LabRow(term.id, term.name, analyte, direction, synonyms, depth)
 
 
 def _direction(readings) -> str | None:
@@ -410,9 +411,8 @@ def build_rows(found: dict[str, OboTerm], rules: Rules) -> list[LabRow]:
     rows = []
     for term_id in candidates:
         fluid = next((name for name, ids in fluids.items() if term_id in ids), "")
-        row = lab_row(found[term_id], grammar, names, known, fluid)
-        if row is not None:
-            rows.append(LabRow(row.hpo_id, row.name, row.analyte, row.direction, row.synonyms, depth[term_id]))
+        if (row := lab_row(found[term_id], grammar, names, known, fluid, depth[term_id])) is not None:
+            rows.append(row)
     done = {row.hpo_id for row in rows}
     by_name = {row.name.lower(): row for row in rows}
     for term_id in candidates:
