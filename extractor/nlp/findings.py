@@ -181,6 +181,7 @@ def _markers(case: list[Sentence], sentences: list[Sentence], text: str, folded:
     one before an undated one, else the first."""
     before = {id(s): p for p, s in zip(sentences, sentences[1:]) if p.passage is s.passage}
     found: dict[tuple[str, str], tuple[tuple[int, bool, int], MarkerFinding]] = {}
+    last_direction: dict[str, str] = {}  # marker -> its last direction in the text, for "normalised"
     for sentence in case:
         previous_markers: list[Mention] = []
         for clause in sentence.clauses:
@@ -199,12 +200,17 @@ def _markers(case: list[Sentence], sentences: list[Sentence], text: str, folded:
                 continue
             for directed, dated, day_of in directed_here:  # dated: what the day is looked for next to
                 mention = directed.mention
+                direction = directed.direction
+                if direction == "normalised":  # back to normal from the last abnormal value, else from high
+                    direction = _OPPOSITE.get(last_direction.get(mention.name, ""), "decreased")
+                else:
+                    last_direction[mention.name] = direction
                 day = day_of(dated, clause, sentence)
                 if day is None and not sentence.days:
                     day = _lab_day_before(mention, before.get(id(sentence)), sentence, text)
                 finding = MarkerFinding(
                     marker=mention.name,
-                    direction=directed.direction,
+                    direction=direction,
                     day=day,
                     evidence=text[sentence.span.start : sentence.span.end],
                     start=mention.start,
@@ -215,6 +221,9 @@ def _markers(case: list[Sentence], sentences: list[Sentence], text: str, folded:
                 if key not in found or rank < found[key][0]:
                     found[key] = (rank, finding)
     return [finding for _, finding in found.values()]
+
+
+_OPPOSITE = {"increased": "decreased", "decreased": "increased"}
 
 
 def _lab_day_before(mention: Mention, previous: Sentence | None, sentence: Sentence, text: str) -> int | None:

@@ -8,6 +8,7 @@ Files (each starts with '#' comment lines describing its columns, then a header 
   diseases.tsv        diseases with synonyms
   cues.tsv            direction, negation, background, resolution and patient cue words for the rules
   spelling.tsv        American/British spelling pairs applied to every synonym
+  morphology.tsv      Greek and Latin stems of words whose affixes carry a direction (natr- in hyponatremia)
   sections.tsv        passage headings of keyword lists and summaries (the last choice of evidence)
 
 Public functions:
@@ -22,6 +23,7 @@ Public functions:
   manifestation_names() -> list[str]
   terms(kind) -> list[Term]                  every surface form of one kind, for the matchers in extractor.nlp
   spelling_pairs() -> list[tuple[str, str]]  (american, british) word parts
+  morphology_stems() -> dict[str, str]       stem -> marker name ("natr" -> "serum sodium")
   is_summary_heading(label) -> bool          "Keywords", "Key findings": a list or summary, not the paper's text
 """
 
@@ -161,6 +163,11 @@ def manifestation_names() -> list[str]:
 @cache
 def spelling_pairs() -> list[tuple[str, str]]:
     return [(row["american"], row["british"]) for row in _rows("spelling.tsv")]
+
+
+@cache
+def morphology_stems() -> dict[str, str]:
+    return {row["stem"]: row["marker"] for row in _rows("morphology.tsv")}
 
 
 @cache
