@@ -20,12 +20,14 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from extractor.errors import BadInput
 from extractor.models import CaseFindings, Document, Passage
 from extractor.nlp import extract_many
-from extractor.nlp.mentions import lookup_entity
+from extractor.nlp.lexicons import marker_names, terms
+from extractor.nlp.text import fold
 from extractor.sources import read_documents
 
 
@@ -170,12 +172,19 @@ _QUALIFIER = re.compile(r"\s*\([^()]*\)$")
 def canonical_marker(name: str) -> str:
     """A marker name as the lexicon names it: a synonym or an alias resolves to its canonical name; an unknown
     name loses a trailing bracketed qualifier the lexicon does not know ("car-t cells (peripheral blood)")."""
+    names = _marker_names_by_surface()
     for candidate in (name, _QUALIFIER.sub("", name)):
-        term = lookup_entity(candidate)
-        if term is not None and term.kind == "marker":
-            return term.name
+        key = fold(candidate.strip())
+        if key in names:
+            return names[key]
     return name
 
+
+@cache
+def _marker_names_by_surface() -> dict[str, str]:
+    names = {fold(term.surface): term.name for term in terms("marker")}
+    names.update({fold(name): name for name in marker_names()})
+    return names
 
 
 def _gold_disease(value: object) -> str | None:

@@ -10,7 +10,8 @@ IL-10") form one coordinated group and share a direction. A group takes, in this
      stated beside the value ("48 mg/L (normal < 5)", "130 mmol/L (reference 135-145)"), as a multiple
      ("a 4-fold increase", "5 x ULN", "three times the upper limit of normal").
 A "normalised" cue reads as the opposite of the marker's last direction in the text (findings.py resolves it).
-Words that carry their own direction ("anemia", "thrombocytopenia") keep it. A clause with no marker whose
+Words that carry their own direction ("anemia", "thrombocytopenia") keep it, and so does a finding with a sign
+written onto it ("MRD+", "CD19-"). A clause with no marker whose
 subject points back ("; levels declined") directs the markers of the clause before it (direct_back). A level (IL-6, sodium) takes only
 increased / decreased / normal; a finding (cytology, PD-L1) also positive / negative. A negation right before
 the group or its cue ("no increase in", "without residual malignancy") makes a finding negative and drops a level.
@@ -138,6 +139,9 @@ def _choose(marker: Mention, candidates: list[Mention], negations: list[Mention]
     allowed = allowed_directions(marker.name)
     if marker.detail:  # the word carries its own direction ("anemia")
         return (None if negated else marker.detail), None
+    sign = _SIGN_AFTER.match(folded, marker.end)
+    if sign and "positive" in allowed:  # "MRD+", "CD19-": the sign written onto the finding
+        return ("positive" if sign.group(1) == "+" else "negative"), None
     cue = next((c for c in candidates if c.detail in allowed), None)
     if cue is not None and any(n.end <= cue.start and _is_close(folded, n.end, cue.start, words=2) for n in negations):
         negated = True
@@ -156,6 +160,7 @@ def _by_priority(cues: list[Mention]) -> list[Mention]:
     return sorted(cues, key=lambda c: _DIRECTION_KINDS.index(c.detail))
 
 
+_SIGN_AFTER = re.compile(r"([+-])(?=[\s,;:.)]|$)")
 _AT_MOST_WORDS = {words: re.compile(rf"\s*(?:[a-z0-9+\-]+\s+){{0,{words}}}") for words in (2, 3)}
 
 

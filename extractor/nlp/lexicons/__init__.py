@@ -16,6 +16,7 @@ Public functions:
   engager_names() -> list[str]               canonical names of the bispecific / T-cell engagers
   resolve_drug(name) -> DrugEntry | None     canonical, brand or code name ("Imdelltra", "AMG 757") to its entry
   drugs_with_target(target) -> list[DrugEntry]  e.g. "BCMA" -> teclistamab, elranatamab, ...
+  engager_targets() -> list[str]             tumour antigens of the CD3 engagers ("DLL3", "BCMA", ...)
   flare_terms() -> list[str]                 surface forms of flare words (for search queries)
   marker_names() -> list[str]                canonical marker names ("il-6", "pro-grp", "lymphocyte count")
   marker_kind(name) -> str | None            "level" or "finding"
@@ -113,6 +114,13 @@ def resolve_drug(name: str) -> DrugEntry | None:
 def drugs_with_target(target: str) -> list[DrugEntry]:
     wanted = _lookup_key(target)
     return [drug for drug in drug_lexicon() if any(_lookup_key(t) == wanted for t in drug.targets)]
+
+
+@cache
+def engager_targets() -> list[str]:
+    """The tumour antigens that the lexicon's T-cell engagers pair with CD3, in lexicon order."""
+    return list(dict.fromkeys(d.targets[0] for d in drug_lexicon()
+                              if d.role == "engager" and "CD3" in d.targets[1:] and d.targets[0] != "CD3"))
 
 
 @cache
