@@ -60,7 +60,11 @@ class Term:
 
 
 def _rows(filename: str) -> list[dict[str, str]]:
-    text = resources.files(__package__).joinpath(filename).read_text(encoding="utf-8")
+    return parse_tsv(resources.files(__package__).joinpath(filename).read_text(encoding="utf-8"))
+
+
+def parse_tsv(text: str) -> list[dict[str, str]]:
+    """Rows of a lexicon-style file: '#' comment lines, a header row, tab-separated values (stripped)."""
     lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
     return [{key: (value or "").strip() for key, value in row.items()} for row in csv.DictReader(lines, delimiter="\t")]
 
