@@ -232,3 +232,12 @@ def test_findings_carry_the_hpo_term_of_the_marker_and_direction():
     assert by_marker[("ferritin", "increased")] == "HP:0003281"
     assert by_marker[("ammonia", "increased")].startswith("HP:")  # a term only HPO's vocabulary names
     assert by_marker[("il-6", "normal")] is None  # HPO has no term for a normal value
+
+
+def test_a_bone_flare_under_hormone_therapy_is_a_flare_dated_by_its_imaging():
+    text = ("A 66-year-old man with prostate cancer started leuprorelin. Two months later, bone scintigraphy showed "
+            "advanced bone metastases, while the PSA level fell. A bone flare was diagnosed.")
+    findings = findings_of(text)
+    assert findings.flare.reported and findings.flare.onset_day == 60
+    assert findings.flare.manifestations == ["lesion enlargement"]
+    assert ("psa", "decreased") in {(m.marker, m.direction) for m in findings.markers}
