@@ -253,7 +253,7 @@ def _markers(case: list[Sentence], sentences: list[Sentence], text: str, folded:
                 others = [m for m in clause.entities if m.kind != "marker"]
                 directed_here = [
                     (directed, directed.mention, _day_near)
-                    for directed in direct_markers(folded, clause.span.end, markers, others, _direction_cues(clause))
+                    for directed in direct_markers(folded, clause.span.end, markers, others, _direction_cues(clause), text)
                 ]
                 previous_markers = markers
             elif previous_markers:  # "...; levels declined by day 13": the day of this clause only

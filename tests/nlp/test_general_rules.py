@@ -241,3 +241,27 @@ def test_a_bone_flare_under_hormone_therapy_is_a_flare_dated_by_its_imaging():
     assert findings.flare.reported and findings.flare.onset_day == 60
     assert findings.flare.manifestations == ["lesion enlargement"]
     assert ("psa", "decreased") in {(m.marker, m.direction) for m in findings.markers}
+
+
+# --- a value with its unit and no direction word, against the usual reference interval ------------------------
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        ("On day 3, ferritin was 2,340 ng/mL.", {("ferritin", "increased")}),
+        ("On day 3, the IL-6 level of 480 pg/mL was noted.", {("il-6", "increased")}),
+        ("On day 3: platelets 32,000/μL, hemoglobin 7.8 g/dL.", {("platelet count", "decreased"),
+                                                               ("hemoglobin", "decreased")}),
+        ("On day 3 the lymphocyte count was 0.3 × 10^9/L.", {("lymphocyte count", "decreased")}),
+        ("On day 3 the platelet count was 8.2 ×10<sup>4</sup>/μL.", {("platelet count", "decreased")}),
+        ("On day 3, D-dimer was 12.4 μg/mL.", {("d-dimer", "increased")}),  # micro, not milli
+        ("On day 3, ferritin was 120 ng/mL.", set()),  # inside the interval: not coded unless called normal
+        ("On day 3, ferritin was 2,340 µmol/L.", set()),  # a unit the table does not know for ferritin
+    ],
+)
+def test_a_value_is_read_against_the_reference_interval(sentence, expected):
+    assert markers_of(f"A 52-year-old man received teclistamab. {sentence}") == expected
+
+
+def test_a_pre_treatment_value_at_diagnosis_is_not_read():
+    assert markers_of("A 69-year-old man with newly diagnosed prostate cancer (PSA 274 ng/mL) began ADT.") == set()
