@@ -103,7 +103,8 @@ def direct_markers(
         start, end = group[0].start, group[-1].end
         next_barrier = min((b.start for b in barriers if b.start >= end), default=clause_end)
         prev_barrier = max((b.end for b in barriers if b.end <= start), default=0)
-        inside = [c for c in directions if start <= c.start and c.end <= end]
+        # a cue joined to the group by a hyphen is part of its name ("CD19-negative", "MRD-positive")
+        inside = [c for c in directions if start <= c.start and c.end <= end or c.start == end + 1 and folded[end] == "-"]
         close_before = [c for c in directions if prev_barrier <= c.end <= start and _is_close(folded, c.end, start)]
         after = [c for c in directions if end <= c.start < next_barrier]
         before = [c for c in directions if prev_barrier <= c.end <= start]

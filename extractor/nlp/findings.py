@@ -154,7 +154,7 @@ def _clause_day(mention: Mention, clause: Clause, sentence: Sentence) -> int | N
 
 def _flare(case: list[Sentence], text: str, drugs: list[Drug]) -> Flare:
     mentions = _flare_mentions(case, text)
-    events = [(s, c, m) for s, c, m in mentions if m.kind == "event"]
+    events = [(s, c, m) for s, c, m in mentions if m.kind == "event" and (m.detail != "local crs" or _at_tumour_site(s))]
     if not events:
         return Flare()
     onset = None
@@ -181,6 +181,10 @@ def _flare(case: list[Sentence], text: str, drugs: list[Drug]) -> Flare:
         drug=_flare_drug(events, drugs),
         manifestation_days=manifestation_days,
     )
+
+
+def _at_tumour_site(sentence: Sentence) -> bool:
+    return any(m.kind == "manifestation" and m.detail == "tumor" for m in sentence.entities)
 
 
 def _flare_evidence(mentions: list[tuple[Sentence, Clause, Mention]], text: str) -> list[str]:

@@ -265,3 +265,23 @@ def test_a_value_is_read_against_the_reference_interval(sentence, expected):
 
 def test_a_pre_treatment_value_at_diagnosis_is_not_read():
     assert markers_of("A 69-year-old man with newly diagnosed prostate cancer (PSA 274 ng/mL) began ADT.") == set()
+
+
+def test_local_crs_is_a_flare_only_at_a_tumour_site():
+    at_tumour = findings_of("A 49-year-old woman received axicabtagene ciloleucel. Seven days after infusion she "
+                            "developed local CRS with swelling of a cervical lymphoma mass.")
+    at_glands = findings_of("A 49-year-old woman received axicabtagene ciloleucel. Seven days after infusion she "
+                            "developed local CRS with swelling of both parotid glands.")
+    assert at_tumour.flare.reported and at_tumour.flare.onset_day == 7
+    assert not at_glands.flare.reported
+
+
+def test_enlargement_of_a_named_tumour_site_dates_the_flare():
+    findings = findings_of("A 61-year-old man received talquetamab. On day 8 he developed painful enlargement of a "
+                           "paraspinal plasmacytoma, later read as a tumor flare.")
+    assert findings.flare.onset_day == 8 and findings.flare.manifestations == ["lesion enlargement"]
+
+
+def test_a_cue_joined_by_a_hyphen_belongs_to_its_finding():
+    assert markers_of("A 30-year-old woman received blinatumomab. Flow cytometry revealed CD19-negative blasts "
+                      "at relapse.") == {("cd19", "negative")}
