@@ -25,7 +25,7 @@ from extractor.nlp.lexicons import engager_targets, marker_hpo_id, marker_kind, 
 from extractor.nlp.mentions import Mention
 from extractor.nlp.sentences import Clause, Sentence, read_sentences
 from extractor.nlp.text import fold
-from extractor.nlp.timing import nearest_day
+from extractor.nlp.timing import DayMention, nearest_day
 
 
 def findings_from(document: Document) -> CaseFindings:
@@ -139,10 +139,23 @@ def _flare_mentions(case: list[Sentence], text: str) -> list[tuple[Sentence, Cla
 def _day_near(mention: Mention, clause: Clause, sentence: Sentence) -> int | None:
     if not sentence.days:  # most sentences state no time
         return None
-    near = nearest_day(sentence.clause_days(clause), mention.start, mention.end) or nearest_day(
-        sentence.days, mention.start, mention.end
-    )
+    near = nearest_day(_days_for(mention, sentence.clause_days(clause), sentence), mention.start, mention.end) \
+        or nearest_day(_days_for(mention, sentence.days, sentence), mention.start, mention.end)
     return near.day if near else None
+
+
+def _days_for(mention: Mention, days: list[DayMention], sentence: Sentence) -> list[DayMention]:
+    """The days that can belong to the mention: a day in brackets belongs only to what the brackets hold or
+    follow ("hyperferritinemia (peak 50,000 ng/mL on day +23), severe cytopenias": day 23 is the ferritin's)."""
+    folded = sentence.folded
+    kept = []
+    for day in days:
+        opening = folded.rfind("(", sentence.span.start, day.start)
+        if opening < 0 or folded.find(")", opening, day.start) >= 0:  # not inside brackets
+            kept.append(day)
+        elif opening <= mention.start < day.start or 0 <= opening - mention.end <= 2:
+            kept.append(day)
+    return kept
 
 
 def _clause_day(mention: Mention, clause: Clause, sentence: Sentence) -> int | None:

@@ -80,6 +80,11 @@ class Sentence:
         return self._clauses
 
     @property
+    def folded(self) -> str:
+        """The document's folded text (the sentence is folded[span.start:span.end])."""
+        return self._folded
+
+    @property
     def names_anything(self) -> bool:
         return bool(self._entities)
 

@@ -285,3 +285,24 @@ def test_enlargement_of_a_named_tumour_site_dates_the_flare():
 def test_a_cue_joined_by_a_hyphen_belongs_to_its_finding():
     assert markers_of("A 30-year-old woman received blinatumomab. Flow cytometry revealed CD19-negative blasts "
                       "at relapse.") == {("cd19", "negative")}
+
+
+# --- timing ---------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "phrase, day",
+    [("on day +23", 23), ("on D8", 8), ("on C1D8", 8), ("on C2D1", None), ("at week 6", 42), ("on the third day", 3),
+     ("in recent 1 month", None), ("4 months after the diagnosis", None)],
+)
+def test_time_expressions(phrase, day):
+    from extractor.nlp.timing import find_days
+
+    folded = fold(f"CRP rose {phrase}.")
+    assert [d.day for d in find_days(folded)] == [day]
+
+
+def test_a_day_in_brackets_belongs_to_what_the_brackets_follow():
+    text = ("A 34-year-old man received tisagenlecleucel. Fever followed with hyperferritinemia (peak on day +23), "
+            "severe cytopenias and high IL-6.")
+    days = {m.marker: m.day for m in findings_of(text).markers}
+    assert days == {"ferritin": 23, "blood counts": None, "il-6": None}
