@@ -55,7 +55,8 @@ def findings_from(document: Document) -> CaseFindings:
 def _reviews_only(sentences: list[Sentence]) -> bool:
     """A review of the literature that reports no patient of its own ("This article reviews ..." and no "a
     57-year-old", "we report", "the patient"): its flare words and markers are about other people's patients."""
-    return any(s.has_cue("review") for s in sentences) and not any(s.has_cue("case") for s in sentences)
+    return any(s.has_cue("review") for s in sentences) and not any(
+        s.has_cue("case") or s.has_cue("own case") for s in sentences)
 
 
 def _inside(cue: Mention, mention: Mention) -> bool:
@@ -124,16 +125,39 @@ def _unnamed_engager_targets(sentences: list[Sentence], folded: str) -> list[str
 
 
 def _flare_mentions(case: list[Sentence], text: str) -> list[tuple[Sentence, Clause, Mention]]:
-    """Event and manifestation mentions that are not negated, in text order."""
+    """Event and manifestation mentions that are not negated, in text order. A flare word only suspected
+    ("pseudoprogression was initially suspected") does not count when the text states true progression."""
     found = []
+    proved_progression = any(_states_true_progression(clause, text) for s in case for clause in s.clauses)
     for sentence in case:
         for clause in sentence.clauses:
             if clause.has_cue("differential"):  # "to re-evaluate pseudoprogression versus progression"
                 continue
+            if proved_progression and clause.has_cue("hedge"):
+                continue
             for mention in clause.entities:
-                if mention.kind in ("event", "manifestation") and not _negated(mention, clause, text):
+                if mention.kind in ("event", "manifestation") and not _negated(mention, clause, text) \
+                        and not _refuted(mention, clause):
                     found.append((sentence, clause, mention))
     return found
+
+
+_NOT_BEFORE = ("rather than", "instead of", "not", "than", "from", "versus", "vs", "or")
+
+
+def _states_true_progression(clause: Clause, text: str) -> bool:
+    """ "a biopsy confirmed true progression", not "pseudoprogression rather than true progression"."""
+    for cue in clause.cues:
+        if cue.detail == "true progression" and not clause.has_cue("differential"):
+            before = text[max(clause.span.start, cue.start - 14) : cue.start].lower().split()
+            if not (before and (before[-1] in _NOT_BEFORE or " ".join(before[-2:]) in _NOT_BEFORE)):
+                return True
+    return False
+
+
+def _refuted(mention: Mention, clause: Clause) -> bool:
+    """ "pseudoprogression was ruled out": the flare word is excluded by what follows it."""
+    return any(c.detail == "refuted" and 0 <= c.start - mention.end <= 12 for c in clause.cues)
 
 
 def _day_near(mention: Mention, clause: Clause, sentence: Sentence) -> int | None:
@@ -240,7 +264,8 @@ def _resolution_day(sentences: list[Sentence], flare: Flare) -> int | None:
 def _disease(case: list[Sentence]) -> str | None:
     for sentence in case:
         # "a 57-year-old woman with SCLC", "the patient had ..."; a title's "a case report" introduces no one
-        if sentence.has_cue("patient") or (sentence.has_cue("case") and sentence.passage.kind != "title"):
+        if sentence.has_cue("patient") or sentence.has_cue("own case") or (
+                sentence.has_cue("case") and sentence.passage.kind != "title"):
             named = [m.name for m in sentence.entities if m.kind == "disease"]
             if named:
                 return named[0]

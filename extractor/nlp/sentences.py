@@ -98,7 +98,8 @@ class Sentence:
 
     @property
     def background(self) -> bool:
-        return self.passage.kind != "title" and self.has_cue("background")
+        # "Although hyperprogression has been described, our patient had ...": the case cue says it is about him
+        return self.passage.kind != "title" and self.has_cue("background") and not self.has_cue("own case")
 
     @property
     def evidence_rank(self) -> int:

@@ -306,3 +306,31 @@ def test_a_day_in_brackets_belongs_to_what_the_brackets_follow():
             "severe cytopenias and high IL-6.")
     days = {m.marker: m.day for m in findings_of(text).markers}
     assert days == {"ferritin": 23, "blood counts": None, "il-6": None}
+
+
+# --- what is not a flare -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A 66-year-old man received atezolizumab. At 8 weeks the primary tumor was larger; pseudoprogression was "
+        "initially suspected, but a biopsy confirmed true progression.",
+        "A 66-year-old man received atezolizumab. Pseudoprogression was ruled out because new metastases appeared.",
+        "A 58-year-old woman received nivolumab. Pseudoprogression is reported in 5-10% of patients treated with "
+        "checkpoint inhibitors. Her tumours responded by week 12.",
+    ],
+)
+def test_a_suspected_refuted_or_population_flare_is_not_reported(text):
+    assert not findings_of(text).flare.reported
+
+
+def test_a_flare_over_true_progression_is_reported():
+    text = ("A 66-year-old man received atezolizumab. The lesion grew at week 8 and shrank at week 16: "
+            "pseudoprogression rather than true progression.")
+    assert findings_of(text).flare.reported
+
+
+def test_a_sentence_about_our_patient_is_not_background_for_what_it_cites():
+    text = ("A 61-year-old woman received nivolumab. Although hyperprogression has been described with PD-1 "
+            "inhibitors, our patient had a transient increase in tumor size followed by a durable response.")
+    assert findings_of(text).flare.reported
