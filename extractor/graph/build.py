@@ -25,11 +25,11 @@ CATEGORY = {
     "disease": "biolink:Disease",
     "event": "biolink:PhenotypicFeature",
     "manifestation": "biolink:PhenotypicFeature",
-    "marker": "biolink:ClinicalAttribute",
+    "marker": "biolink:ClinicalFinding",  # a PhenotypicFeature, as has_phenotype wants; lab values included
 }
 PREDICATE = {
     "REPORTS": "biolink:mentions",
-    "RECEIVED": "biolink:treated_by",
+    "RECEIVED": "biolink:related_to_at_instance_level",  # treated_by is a mixin, for diseases, not patients
     "ENGAGES": "biolink:directly_physically_interacts_with",
     "IN_CLASS": "biolink:member_of",
     "HAS_DISEASE": "biolink:related_to",
@@ -39,6 +39,12 @@ PREDICATE = {
     "SIGNATURE": "biolink:associated_with",
 }
 BIOLINK_DIRECTIONS = {"increased", "decreased"}  # DirectionQualifierEnum values our directions map onto
+
+
+def publication_curies(pmid: str | None, pmcid: str | None, doi: str | None) -> list[str]:
+    """A paper's identifiers as Biolink CURIEs: `PMID:40827251`, `PMC:12983044`, `doi:10.1002/...`."""
+    return ([f"PMID:{pmid}"] if pmid else []) + ([f"PMC:{pmcid.removeprefix('PMC')}"] if pmcid else []) \
+        + ([f"doi:{doi}"] if doi else [])
 
 
 def paper_node(case: CaseFindings) -> str:
