@@ -42,6 +42,8 @@ def test_every_edge_joins_two_nodes_and_carries_its_provenance(tmp_path):
     assert (signature["publications"], signature["n_cases"]) == ("PMID:1001|PMID:1002", "2")
     paper = next(node for node in nodes if node["id"] == "pmid:1001")
     assert (paper["category"], paper["xref"]) == ("biolink:Publication", "PMID:1001|doi:10.1/1001")
+    drug = next(node for node in nodes if node["id"] == "drug:tarlatamab")
+    assert (drug["category"], drug["xref"]) == ("biolink:Drug", "DRUGBANK:DB17256")
 
 
 def test_text_from_papers_survives_and_is_never_a_formula(tmp_path):
