@@ -5,7 +5,7 @@ General over every `*.tsv` in extractor/nlp/lexicons/ (rows are added all the ti
 - a header row after the '#' comments, every row with exactly its columns, no cell with stray spaces;
 - a column documented as a list of values (`# role: engager (...) | checkpoint-inhibitor | ...`, or one value
   per comment line below it, as cues.tsv's kinds) holds only those values;
-- the first column, an entry's canonical name, is lowercase (sections.tsv and spelling.tsv: as matched);
+- a column its comment calls lowercase (canonical names: `# marker: canonical lowercase name`) is lowercase;
 - no two rows are the same entry, and every surface form the matchers read names exactly one entry;
 then per file: drug targets and identifiers have their syntax, a marker has one kind, `implies` is a direction.
 """
@@ -25,7 +25,6 @@ from extractor.nlp.mentions import surface_atoms
 
 LEXICONS = resources.files("extractor.nlp.lexicons")
 FILES = sorted(path.name for path in LEXICONS.iterdir() if path.name.endswith(".tsv"))
-NOT_NAMES = {"sections.tsv", "spelling.tsv"}  # headings and word parts, not entries with canonical names
 TARGET = re.compile(r"[A-Za-z0-9][A-Za-z0-9.*:+\-]*")  # DLL3, PD-L1, IL-6R, gp100, CTLA-4
 IDENTIFIER_SYNTAX = {  # CURIE prefix (Biolink's) -> the local part's syntax
     "UNII": re.compile(r"[A-Z0-9]{10}"),
@@ -98,17 +97,23 @@ def test_enumerated_columns_hold_only_documented_values(lexicon):
             assert not unknown, f"{lexicon.name}: {column} {sorted(unknown)} not among {sorted(allowed)}"
 
 
-def test_canonical_names_are_lowercase(lexicon):
-    if lexicon.name not in NOT_NAMES:
-        upper = [name for name in lexicon.column(lexicon.header[0]) if name != name.lower()]
-        assert not upper, f"{lexicon.name}: {upper}"
+def lowercase_columns(lexicon: Lexicon) -> list[str]:
+    """Columns whose comment says their values are lowercase ("# name: canonical lowercase INN")."""
+    return [column for column in lexicon.header
+            if any(re.match(rf"#\s*{re.escape(column)}:[^:]*\blower-?case\b", line) for line in lexicon.comments)]
+
+
+def test_columns_documented_lowercase_are_lowercase(lexicon):
+    for column in lowercase_columns(lexicon):
+        upper = [value for value in lexicon.column(column) if value != value.lower()]
+        assert not upper, f"{lexicon.name}: {column} {upper[:10]}"
 
 
 def test_no_row_is_listed_twice(lexicon):
     keys = [tuple(cell for column, cell in zip(lexicon.header, row) if column not in ("notes", "source"))
             for row in lexicon.rows]
     twice = {key for key in keys if keys.count(key) > 1}
-    assert not twice, f"{lexicon.name}: {sorted(twice)}"
+    assert not twice, f"{lexicon.name}: {sorted(twice)[:10]}"
 
 
 def test_the_documented_columns_parse_as_enumerations():
@@ -118,6 +123,8 @@ def test_the_documented_columns_parse_as_enumerations():
     assert {"increased", "negation", "growth", "anaphor"} <= documented_values(read("cues.tsv"), "kind")
     assert documented_values(read("events.tsv"), "event") == {"pseudoprogression", "tumor flare"}
     assert documented_values(read("drugs.tsv"), "synonyms") is None
+    assert {"name", "identifier"} & set(lowercase_columns(read("drugs.tsv"))) == {"name"}
+    assert lowercase_columns(read("markers.tsv"))[:1] == ["marker"]
 
 
 def test_every_surface_form_names_one_entry():
