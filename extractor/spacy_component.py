@@ -97,7 +97,8 @@ def _mention_entities(document: Document, findings: CaseFindings) -> list[Entity
         for mention in sentence.entities:
             if mention.kind == "drug":
                 entry = resolve_drug(mention.name)
-                found.append(Entity(mention.start, mention.end, "DRUG", (entry.identifier if entry else "") or mention.name))
+                kb_id = (entry.identifier if entry else "") or mention.name
+                found.append(Entity(mention.start, mention.end, "DRUG", kb_id))
             elif mention.kind == "disease" and mention.name == findings.disease:
                 found.append(Entity(mention.start, mention.end, "DISEASE", mention.name))
             elif mention.kind in _FLARE_KINDS and in_flare_evidence and (
