@@ -21,7 +21,7 @@ from functools import cache
 from extractor.models import CaseFindings, Document, Drug, Flare, MarkerFinding
 from extractor.nlp.cohort import patients_counted
 from extractor.nlp.direction import direct_back, direct_markers
-from extractor.nlp.lexicons import engager_targets, marker_kind, resolve_drug
+from extractor.nlp.lexicons import engager_targets, marker_hpo_id, marker_kind, resolve_drug
 from extractor.nlp.mentions import Mention
 from extractor.nlp.sentences import Clause, Sentence, read_sentences
 from extractor.nlp.text import fold
@@ -154,7 +154,7 @@ def _clause_day(mention: Mention, clause: Clause, sentence: Sentence) -> int | N
 
 def _flare(case: list[Sentence], text: str, drugs: list[Drug]) -> Flare:
     mentions = _flare_mentions(case, text)
-    events = [(s, c, m) for s, c, m in mentions if m.kind == "event"]
+    events = [(s, c, m) for s, c, m in mentions if m.kind == "event" and (m.detail != "local crs" or _at_tumour_site(s))]
     if not events:
         return Flare()
     onset = None
@@ -181,6 +181,10 @@ def _flare(case: list[Sentence], text: str, drugs: list[Drug]) -> Flare:
         drug=_flare_drug(events, drugs),
         manifestation_days=manifestation_days,
     )
+
+
+def _at_tumour_site(sentence: Sentence) -> bool:
+    return any(m.kind == "manifestation" and m.detail == "tumor" for m in sentence.entities)
 
 
 def _flare_evidence(mentions: list[tuple[Sentence, Clause, Mention]], text: str) -> list[str]:
@@ -253,7 +257,7 @@ def _markers(case: list[Sentence], sentences: list[Sentence], text: str, folded:
                 others = [m for m in clause.entities if m.kind != "marker"]
                 directed_here = [
                     (directed, directed.mention, _day_near)
-                    for directed in direct_markers(folded, clause.span.end, markers, others, _direction_cues(clause))
+                    for directed in direct_markers(folded, clause.span.end, markers, others, _direction_cues(clause), text)
                 ]
                 previous_markers = markers
             elif previous_markers:  # "...; levels declined by day 13": the day of this clause only
@@ -280,6 +284,7 @@ def _markers(case: list[Sentence], sentences: list[Sentence], text: str, folded:
                     evidence=text[sentence.span.start : sentence.span.end],
                     start=mention.start,
                     end=mention.end,
+                    hpo_id=marker_hpo_id(mention.name, direction),
                 )
                 key = (finding.marker, finding.direction)
                 rank = (sentence.evidence_rank, day is None, mention.start)

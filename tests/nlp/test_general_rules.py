@@ -221,3 +221,67 @@ def test_flare_evidence_is_the_reporting_sentences_not_the_title():
                                        "a pseudoprogression."]
     assert findings.flare.manifestation_days == {"bone pain": 0, "tumor swelling": 7}
     assert findings.flare.onset_day == 7
+
+
+# --- the HPO laboratory vocabulary -----------------------------------------------------------------------------
+
+def test_findings_carry_the_hpo_term_of_the_marker_and_direction():
+    findings = findings_of("A 45-year-old man received blinatumomab. On day 9 he had hyperferritinemia and "
+                           "hyperammonemia, and the IL-6 level was within normal limits.")
+    by_marker = {(m.marker, m.direction): m.hpo_id for m in findings.markers}
+    assert by_marker[("ferritin", "increased")] == "HP:0003281"
+    assert by_marker[("ammonia", "increased")].startswith("HP:")  # a term only HPO's vocabulary names
+    assert by_marker[("il-6", "normal")] is None  # HPO has no term for a normal value
+
+
+def test_a_bone_flare_under_hormone_therapy_is_a_flare_dated_by_its_imaging():
+    text = ("A 66-year-old man with prostate cancer started leuprorelin. Two months later, bone scintigraphy showed "
+            "advanced bone metastases, while the PSA level fell. A bone flare was diagnosed.")
+    findings = findings_of(text)
+    assert findings.flare.reported and findings.flare.onset_day == 60
+    assert findings.flare.manifestations == ["lesion enlargement"]
+    assert ("psa", "decreased") in {(m.marker, m.direction) for m in findings.markers}
+
+
+# --- a value with its unit and no direction word, against the usual reference interval ------------------------
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        ("On day 3, ferritin was 2,340 ng/mL.", {("ferritin", "increased")}),
+        ("On day 3, the IL-6 level of 480 pg/mL was noted.", {("il-6", "increased")}),
+        ("On day 3: platelets 32,000/μL, hemoglobin 7.8 g/dL.", {("platelet count", "decreased"),
+                                                               ("hemoglobin", "decreased")}),
+        ("On day 3 the lymphocyte count was 0.3 × 10^9/L.", {("lymphocyte count", "decreased")}),
+        ("On day 3 the platelet count was 8.2 ×10<sup>4</sup>/μL.", {("platelet count", "decreased")}),
+        ("On day 3, D-dimer was 12.4 μg/mL.", {("d-dimer", "increased")}),  # micro, not milli
+        ("On day 3, ferritin was 120 ng/mL.", set()),  # inside the interval: not coded unless called normal
+        ("On day 3, ferritin was 2,340 µmol/L.", set()),  # a unit the table does not know for ferritin
+    ],
+)
+def test_a_value_is_read_against_the_reference_interval(sentence, expected):
+    assert markers_of(f"A 52-year-old man received teclistamab. {sentence}") == expected
+
+
+def test_a_pre_treatment_value_at_diagnosis_is_not_read():
+    assert markers_of("A 69-year-old man with newly diagnosed prostate cancer (PSA 274 ng/mL) began ADT.") == set()
+
+
+def test_local_crs_is_a_flare_only_at_a_tumour_site():
+    at_tumour = findings_of("A 49-year-old woman received axicabtagene ciloleucel. Seven days after infusion she "
+                            "developed local CRS with swelling of a cervical lymphoma mass.")
+    at_glands = findings_of("A 49-year-old woman received axicabtagene ciloleucel. Seven days after infusion she "
+                            "developed local CRS with swelling of both parotid glands.")
+    assert at_tumour.flare.reported and at_tumour.flare.onset_day == 7
+    assert not at_glands.flare.reported
+
+
+def test_enlargement_of_a_named_tumour_site_dates_the_flare():
+    findings = findings_of("A 61-year-old man received talquetamab. On day 8 he developed painful enlargement of a "
+                           "paraspinal plasmacytoma, later read as a tumor flare.")
+    assert findings.flare.onset_day == 8 and findings.flare.manifestations == ["lesion enlargement"]
+
+
+def test_a_cue_joined_by_a_hyphen_belongs_to_its_finding():
+    assert markers_of("A 30-year-old woman received blinatumomab. Flow cytometry revealed CD19-negative blasts "
+                      "at relapse.") == {("cd19", "negative")}
