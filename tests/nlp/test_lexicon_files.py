@@ -32,6 +32,7 @@ IDENTIFIER_SYNTAX = {  # CURIE prefix (Biolink's) -> the local part's syntax
     "CHEMBL.COMPOUND": re.compile(r"CHEMBL\d+"),
 }
 _ENUMERATED = re.compile(r"\S.*\|\s")  # "a | b": ' | ' between values ("'|'-separated" is no list)
+_LISTED_ON_ITS_LINE = re.compile(r"#\s{3,}([\w-]+(?: [\w-]+)*)\s+- ")
 
 
 @dataclass
@@ -63,9 +64,11 @@ def documented_values(lexicon: Lexicon, column: str) -> set[str] | None:
                 return None
             values = {_value(part) for part in description.split("|")}
             for more in lexicon.comments[number + 1:]:
-                if not re.match(r"#\s{3,}\w", more):
+                if not re.match(r"#\s{3,}\S", more):  # the column's comment goes on while lines are indented
                     break
-                values.add(_value(more[1:]))
+                listed = _LISTED_ON_ITS_LINE.match(more)  # "#       negation    - the finding that follows..."
+                if listed:
+                    values.add(listed.group(1))
             return values
     return None
 
@@ -121,7 +124,8 @@ def test_the_documented_columns_parse_as_enumerations():
     assert {"engager", "checkpoint-inhibitor", "car-t", "other"} <= documented_values(read("drugs.tsv"), "role")
     assert documented_values(read("markers.tsv"), "kind") == {"level", "finding"}
     assert {"increased", "negation", "growth", "anaphor"} <= documented_values(read("cues.tsv"), "kind")
-    assert documented_values(read("events.tsv"), "event") == {"pseudoprogression", "tumor flare"}
+    assert {"pseudoprogression", "tumor flare"} <= documented_values(read("events.tsv"), "event")
+    assert not any(":" in value for value in documented_values(read("events.tsv"), "event"))
     assert documented_values(read("drugs.tsv"), "synonyms") is None
     assert {"name", "identifier"} & set(lowercase_columns(read("drugs.tsv"))) == {"name"}
     assert lowercase_columns(read("markers.tsv"))[:1] == ["marker"]
