@@ -167,6 +167,7 @@ def test_what_a_drug_is_approved_for_is_not_a_finding():
         ("A 62-year-old woman received teclistamab and had a tumour flare on day 3.", 1),
         ("We describe two cases of tumour flare after teclistamab.", 2),
         ("In this phase 2 trial, 45 patients received lenalidomide; tumour flare began at a median of 6 days.", 45),
+        ("Forty-five patients received lenalidomide in this trial; tumour flare occurred in twelve.", 45),
         ("Tumour flare occurred in 12 of the evaluable patients (n = 38) given lenalidomide.", 38),
         # another study's cohort, quoted as background, does not count
         ("A 62-year-old woman received teclistamab. Flare has been reported in 120 patients in clinical trials.", 1),
