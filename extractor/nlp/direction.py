@@ -102,7 +102,7 @@ def direct_markers(
     for group in _negation_scoped(folded, coordinated_groups(folded, markers), negations):
         start, end = group[0].start, group[-1].end
         next_barrier = min((b.start for b in barriers if b.start >= end), default=clause_end)
-        prev_barrier = max((b.end for b in barriers if b.end <= start), default=0)
+        prev_barrier = _list_start(folded, barriers, start)
         # a cue joined to the group by a hyphen is part of its name ("CD19-negative", "MRD-positive")
         inside = [c for c in directions if start <= c.start and c.end <= end or c.start == end + 1 and folded[end] == "-"]
         close_before = [c for c in directions if prev_barrier <= c.end <= start and _is_close(folded, c.end, start)]
@@ -137,6 +137,17 @@ def direct_back(folded: str, markers: list[Mention], cues: list[Mention]) -> lis
             continue
         result.append((DirectedMarker(marker, cue.detail), cue))
     return result
+
+
+def _list_start(folded: str, barriers: list[Mention], start: int) -> int:
+    """Where the cues before a group may begin: after the nearest entity before it, unless that entity is an item
+    of the same list ("biopsy revealed CAR-T cells and necrotic tissue": "revealed" governs both)."""
+    before = [b for b in barriers if b.end <= start]
+    chain_start = start
+    while before and before[-1].kind != "marker" and _COORDINATION.fullmatch(
+            _BRACKETED.sub(" ", folded[before[-1].end : chain_start])):
+        chain_start = before.pop().start
+    return before[-1].end if before else 0
 
 
 def _choose(marker: Mention, candidates: list[Mention], negations: list[Mention], folded: str, negated: bool,

@@ -335,3 +335,9 @@ def test_a_sentence_about_our_patient_is_not_background_for_what_it_cites():
     text = ("A 61-year-old woman received nivolumab. Although hyperprogression has been described with PD-1 "
             "inhibitors, our patient had a transient increase in tumor size followed by a durable response.")
     assert findings_of(text).flare.reported
+
+
+def test_a_presence_word_governs_every_item_of_its_list_whatever_their_kind():
+    text = ("A 49-year-old woman received axicabtagene ciloleucel. On day 7 a biopsy revealed CAR-T cells and "
+            "necrotic tissue without viable lymphoma.")
+    assert markers_of(text) == {("necrosis", "positive"), ("biopsy (tumour cells)", "negative")}
