@@ -19,7 +19,7 @@ from extractor.errors import BadInput
 # baseline file is streamed instead (see pubmed_xml.iter_pubmed_xml), which has no total limit.
 MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
 _PROLOG_BYTES = 64 * 1024
-# iterparse reads the stream in chunks of this size: libxml2 parses a 256 KiB chunk measurably faster than
+# The stream is fed to libxml2 in chunks of this size: it parses a 256 KiB chunk measurably faster than
 # lxml's default 32 KiB ones (fewer round trips through Python), and larger ones fall out of the CPU cache.
 CHUNK_BYTES = 256 * 1024
 _ENTITY_DECLARATION = re.compile(rb"<!DOCTYPE[^>\[]*\[[^\]]*<!ENTITY", re.DOTALL)
@@ -55,18 +55,15 @@ def iterparse_xml(
     refuse_entity_declarations(head, name)
     source.seek(0)
     # libxml2 filters by tag, so Python sees only the root's start and the records, not every element.
-    events = etree.iterparse(
-        source,
-        events=("start", "end"),
-        tag=sorted(set(tags) | roots),
-        remove_pis=True,
-        chunk_size=CHUNK_BYTES,
-        **_PARSER_OPTIONS,
+    parser = etree.XMLPullParser(
+        events=("start", "end"), tag=sorted(set(tags) | roots), remove_pis=True, **_PARSER_OPTIONS
     )
     root_checked = False
     try:
-        for event, element in events:
-            if not root_checked:  # the first event is the root opening: the DOCTYPE has been read by now
+        for event, element in _events_up_to_a_fault(parser, source):
+            # The first event is the root opening (the DOCTYPE has been read by now), or "close" when no
+            # element matched `tags` or `roots` at all.
+            if not root_checked:
                 refuse_internal_dtd_entities(element, name)
                 check_root(element, name, roots)
                 root_checked = True
@@ -74,9 +71,31 @@ def iterparse_xml(
                 yield element
     except (etree.XMLSyntaxError, ValueError) as error:
         raise BadInput(f"{name}: {describe_xml_error(error, _count_lines(source))}") from None
-    if not root_checked:  # no event at all: the root is none of `roots`
-        refuse_internal_dtd_entities(events.root, name)
-        check_root(events.root, name, roots)
+
+
+def _events_up_to_a_fault(parser: etree.XMLPullParser, source: IO[bytes]) -> Iterator[tuple[str, etree._Element]]:
+    """Feed `source` to `parser` chunk by chunk; every event parsed before a fault comes out before its error.
+    The last event is ("close", the root element).
+
+    Not etree.iterparse: since lxml 6.2 its __next__ drops the events still queued from a chunk whose parsing
+    failed (`self._events.abort()`, part of the fix for GHSA-59qx-3jjv-x996), so the records completed in
+    that chunk before the fault were lost. The queued events are safe to use here: that fix guards against
+    nodes of a parsed entity that libxml2 frees on failure, and this parser never expands entities
+    (resolve_entities=False; lxml 6.2 holds events back only under XML_PARSE_NOENT).
+    """
+    while chunk := source.read(CHUNK_BYTES):
+        try:
+            parser.feed(chunk)
+        except (etree.XMLSyntaxError, ValueError):
+            yield from parser.read_events()
+            raise
+        yield from parser.read_events()
+    # When close() fails (the input stops inside an element), lxml 6.2 has queued made-up "end" events for
+    # the elements left open (flushEvents): they are unfinished records, so they are never read. Nothing real
+    # is lost with them: libxml2 handles an end tag as soon as its '>' has been fed.
+    root = parser.close()
+    yield from parser.read_events()
+    yield "close", root
 
 
 def check_root(root: etree._Element, name: str, roots: frozenset[str]) -> None:
