@@ -24,12 +24,19 @@ from extractor.sources.html_page import parse_html
 from extractor.sources.plain_text import decode_text, parse_text
 from extractor.sources.pmc_jats import parse_jats
 from extractor.sources.pubmed_xml import parse_pubmed_xml
-from extractor.sources.xmlsafe import MAX_DOCUMENT_BYTES, parse_xml
+from extractor.sources.xmlsafe import parse_xml
+from tests.hostile import (
+    billion_laughs,
+    deep_html,
+    deep_xml,
+    fixture_files,
+    huge_text_node,
+    over_the_size_limit,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
 SECRET = "TOP-SECRET-CONTENT-42"
-FIXTURE_KINDS = ("pubmed_efetch", "pmc_jats", "errors", "esearch", "elink", "bioc")
 
 
 def xxe_document(root: str, secret_file: Path) -> str:
@@ -39,14 +46,6 @@ def xxe_document(root: str, secret_file: Path) -> str:
         f'<?xml version="1.0"?>\n<!DOCTYPE {root} [\n  <!ENTITY xxe SYSTEM "file://{secret_file}">\n]>\n'
         f"<{root}>{body}</{root}>"
     )
-
-
-BILLION_LAUGHS = (
-    '<?xml version="1.0"?>\n<!DOCTYPE PubmedArticleSet [\n <!ENTITY lol "lol">\n'
-    + "".join(f' <!ENTITY lol{n} "{("&lol" + (str(n - 1) if n > 1 else "") + ";") * 10}">\n' for n in range(1, 10))
-    + "]>\n<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>1</PMID><Article>"
-    "<ArticleTitle>&lol9;</ArticleTitle></Article></MedlineCitation></PubmedArticle></PubmedArticleSet>"
-)
 
 
 def only_bad_input(parse, data: bytes) -> None:  # type: ignore[no-untyped-def]
@@ -60,11 +59,6 @@ def only_bad_input(parse, data: bytes) -> None:  # type: ignore[no-untyped-def]
     documents = result.documents if hasattr(result, "documents") else result
     documents = documents if isinstance(documents, list) else [documents]
     assert all(isinstance(document, Document) for document in documents)
-
-
-def fixture_files(shared_dir: Path) -> list[Path]:
-    root = shared_dir / "fixtures" / "ncbi"
-    return sorted(path for kind in FIXTURE_KINDS for path in (root / kind).iterdir())
 
 
 # --- XXE and entity expansion ---------------------------------------------------------------------------
@@ -99,11 +93,6 @@ def test_entities_in_an_external_dtd_are_not_loaded(tmp_path: Path) -> None:
         assert SECRET not in str(error)
     else:
         assert SECRET not in documents[0].text
-
-
-def billion_laughs(root: str, encoding: str) -> bytes:
-    document = BILLION_LAUGHS if root == "PubmedArticleSet" else BILLION_LAUGHS.replace("PubmedArticleSet", root)
-    return document.replace('"1.0"?', f'"1.0" encoding="{encoding}"?').encode(encoding)
 
 
 def assert_one_line_naming(error: BadInput, name: str) -> None:
@@ -146,8 +135,8 @@ def test_extract_refuses_a_billion_laughs_file_with_exit_2_and_one_line(tmp_path
 @pytest.mark.parametrize(
     ("data", "name"),
     [
-        (b"<PubmedArticleSet>" + b"<x>" * 5000 + b"</x>" * 5000 + b"</PubmedArticleSet>", "deep.xml"),
-        (b"<article>" + b"<sec>" * 5000 + b"</sec>" * 5000 + b"</article>", "deep.nxml"),
+        (deep_xml("PubmedArticleSet", "x"), "deep.xml"),
+        (deep_xml("article", "sec"), "deep.nxml"),
     ],
 )
 def test_deep_xml_nesting_is_refused(data: bytes, name: str) -> None:
@@ -157,22 +146,19 @@ def test_deep_xml_nesting_is_refused(data: bytes, name: str) -> None:
 
 
 def test_deep_html_nesting_is_refused() -> None:
-    page = b"<html><body><h1>T</h1>" + b"<div>" * 20000 + b"<p>x</p>" + b"</div>" * 20000 + b"</body></html>"
     with pytest.raises(BadInput, match=r"nested deeper than") as caught:  # flarekb's own check, not libxml2's
-        parse_bytes(page, "deep.html")
+        parse_bytes(deep_html(), "deep.html")
     assert_one_line_naming(caught.value, "deep.html")
 
 
 def test_input_over_the_size_limit_is_refused_before_parsing() -> None:
-    data = b"<article>" + b"a" * MAX_DOCUMENT_BYTES
     with pytest.raises(BadInput, match=r"^big\.nxml: .* bytes is larger than the"):
-        parse_bytes(data, "big.nxml")
+        parse_bytes(over_the_size_limit(), "big.nxml")
 
 
 def test_a_huge_single_text_node_is_refused() -> None:
-    data = b"<PubmedArticleSet><PubmedArticle>" + b"a" * (11 * 1024 * 1024) + b"</PubmedArticle></PubmedArticleSet>"
     with pytest.raises(BadInput) as caught:
-        parse_bytes(data, "huge.xml")
+        parse_bytes(huge_text_node(), "huge.xml")
     assert_one_line_naming(caught.value, "huge.xml")
 
 
