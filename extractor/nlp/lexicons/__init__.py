@@ -8,6 +8,7 @@ Files (each starts with '#' comment lines describing its columns, then a header 
   diseases.tsv        diseases with synonyms
   cues.tsv            direction, negation, background, resolution and patient cue words for the rules
   spelling.tsv        American/British spelling pairs applied to every synonym
+  morphology.tsv      Greek and Latin stems of words whose affixes carry a direction (natr- in hyponatremia)
   sections.tsv        passage headings of keyword lists and summaries (the last choice of evidence)
 
 Public functions:
@@ -15,6 +16,7 @@ Public functions:
   engager_names() -> list[str]               canonical names of the bispecific / T-cell engagers
   resolve_drug(name) -> DrugEntry | None     canonical, brand or code name ("Imdelltra", "AMG 757") to its entry
   drugs_with_target(target) -> list[DrugEntry]  e.g. "BCMA" -> teclistamab, elranatamab, ...
+  engager_targets() -> list[str]             tumour antigens of the CD3 engagers ("DLL3", "BCMA", ...)
   flare_terms() -> list[str]                 surface forms of flare words (for search queries)
   marker_names() -> list[str]                canonical marker names ("il-6", "pro-grp", "lymphocyte count")
   marker_kind(name) -> str | None            "level" or "finding"
@@ -22,6 +24,7 @@ Public functions:
   manifestation_names() -> list[str]
   terms(kind) -> list[Term]                  every surface form of one kind, for the matchers in extractor.nlp
   spelling_pairs() -> list[tuple[str, str]]  (american, british) word parts
+  morphology_stems() -> dict[str, str]       stem -> marker name ("natr" -> "serum sodium")
   is_summary_heading(label) -> bool          "Keywords", "Key findings": a list or summary, not the paper's text
 """
 
@@ -57,7 +60,11 @@ class Term:
 
 
 def _rows(filename: str) -> list[dict[str, str]]:
-    text = resources.files(__package__).joinpath(filename).read_text(encoding="utf-8")
+    return parse_tsv(resources.files(__package__).joinpath(filename).read_text(encoding="utf-8"))
+
+
+def parse_tsv(text: str) -> list[dict[str, str]]:
+    """Rows of a lexicon-style file: '#' comment lines, a header row, tab-separated values (stripped)."""
     lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
     return [{key: (value or "").strip() for key, value in row.items()} for row in csv.DictReader(lines, delimiter="\t")]
 
@@ -110,6 +117,13 @@ def drugs_with_target(target: str) -> list[DrugEntry]:
 
 
 @cache
+def engager_targets() -> list[str]:
+    """The tumour antigens that the lexicon's T-cell engagers pair with CD3, in lexicon order."""
+    return list(dict.fromkeys(d.targets[0] for d in drug_lexicon()
+                              if d.role == "engager" and "CD3" in d.targets[1:] and d.targets[0] != "CD3"))
+
+
+@cache
 def terms(kind: str) -> list[Term]:
     """Every surface form of one kind of lexicon entry."""
     if kind == "drug":
@@ -157,6 +171,11 @@ def manifestation_names() -> list[str]:
 @cache
 def spelling_pairs() -> list[tuple[str, str]]:
     return [(row["american"], row["british"]) for row in _rows("spelling.tsv")]
+
+
+@cache
+def morphology_stems() -> dict[str, str]:
+    return {row["stem"]: row["marker"] for row in _rows("morphology.tsv")}
 
 
 @cache
