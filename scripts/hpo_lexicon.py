@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from extractor.nlp.lexicons import parse_tsv, spelling_pairs, terms
+from extractor.nlp.lexicons import curated_marker_terms, parse_tsv, spelling_pairs
 from extractor.nlp.text import fold
 
 REPO = Path(__file__).resolve().parent.parent
@@ -215,7 +215,7 @@ class AnalyteNames:
         self.renames = rules.analytes
         self.fluids = set(rules.fluids.values())
         self.markers: dict[str, str] = {}
-        for term in terms("marker"):
+        for term in curated_marker_terms():
             if "..." not in term.surface:
                 self.markers.setdefault(self._key(term.surface), term.name)
                 self.markers.setdefault(self._key(term.name), term.name)

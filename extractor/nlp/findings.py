@@ -21,7 +21,7 @@ from functools import cache
 from extractor.models import CaseFindings, Document, Drug, Flare, MarkerFinding
 from extractor.nlp.cohort import patients_counted
 from extractor.nlp.direction import direct_back, direct_markers
-from extractor.nlp.lexicons import engager_targets, marker_kind, resolve_drug
+from extractor.nlp.lexicons import engager_targets, marker_hpo_id, marker_kind, resolve_drug
 from extractor.nlp.mentions import Mention
 from extractor.nlp.sentences import Clause, Sentence, read_sentences
 from extractor.nlp.text import fold
@@ -280,6 +280,7 @@ def _markers(case: list[Sentence], sentences: list[Sentence], text: str, folded:
                     evidence=text[sentence.span.start : sentence.span.end],
                     start=mention.start,
                     end=mention.end,
+                    hpo_id=marker_hpo_id(mention.name, direction),
                 )
                 key = (finding.marker, finding.direction)
                 rank = (sentence.evidence_rank, day is None, mention.start)

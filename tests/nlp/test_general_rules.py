@@ -221,3 +221,23 @@ def test_flare_evidence_is_the_reporting_sentences_not_the_title():
                                        "a pseudoprogression."]
     assert findings.flare.manifestation_days == {"bone pain": 0, "tumor swelling": 7}
     assert findings.flare.onset_day == 7
+
+
+# --- the HPO laboratory vocabulary -----------------------------------------------------------------------------
+
+def test_findings_carry_the_hpo_term_of_the_marker_and_direction():
+    findings = findings_of("A 45-year-old man received blinatumomab. On day 9 he had hyperferritinemia and "
+                           "hyperammonemia, and the IL-6 level was within normal limits.")
+    by_marker = {(m.marker, m.direction): m.hpo_id for m in findings.markers}
+    assert by_marker[("ferritin", "increased")] == "HP:0003281"
+    assert by_marker[("ammonia", "increased")].startswith("HP:")  # a term only HPO's vocabulary names
+    assert by_marker[("il-6", "normal")] is None  # HPO has no term for a normal value
+
+
+def test_a_bone_flare_under_hormone_therapy_is_a_flare_dated_by_its_imaging():
+    text = ("A 66-year-old man with prostate cancer started leuprorelin. Two months later, bone scintigraphy showed "
+            "advanced bone metastases, while the PSA level fell. A bone flare was diagnosed.")
+    findings = findings_of(text)
+    assert findings.flare.reported and findings.flare.onset_day == 60
+    assert findings.flare.manifestations == ["lesion enlargement"]
+    assert ("psa", "decreased") in {(m.marker, m.direction) for m in findings.markers}

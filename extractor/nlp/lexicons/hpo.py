@@ -5,8 +5,9 @@ header for the HPO release, licence and citation). Each row is one HPO term that
 direction: HP:0003281 "Increased circulating ferritin concentration" is ferritin, increased, with the surface forms
 "hyperferritinemia", "hyperferritinaemia", "elevated serum ferritin" ...
 
-Public function:
-  load_hpo_labs() -> list[HpoLab]   every row, in hpo_id order
+Public functions:
+  load_hpo_labs() -> list[HpoLab]             every row, in hpo_id order
+  hpo_id_of(analyte, direction) -> str | None  the most general term for an analyte moving one way
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from extractor.nlp.lexicons import _rows, _split
+from extractor.nlp.lexicons.tsv import rows as _rows, split as _split
 
 HPO_LABS_FILE = "hpo_labs.tsv"
 
@@ -40,3 +41,19 @@ def load_hpo_labs() -> list[HpoLab]:
         )
         for row in _rows(HPO_LABS_FILE)
     ]
+
+
+@cache
+def _most_general() -> dict[tuple[str, str], str]:
+    # Of the terms for one analyte and direction the shortest name is the general one: "Anemia" before
+    # "Macrocytic anemia", "Neutropenia" before "Cyclic neutropenia".
+    best: dict[tuple[str, str], HpoLab] = {}
+    for lab in load_hpo_labs():
+        key = (lab.analyte, lab.direction)
+        if key not in best or (len(lab.name), lab.hpo_id) < (len(best[key].name), best[key].hpo_id):
+            best[key] = lab
+    return {key: lab.hpo_id for key, lab in best.items()}
+
+
+def hpo_id_of(analyte: str, direction: str) -> str | None:
+    return _most_general().get((analyte, direction))
