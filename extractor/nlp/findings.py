@@ -17,16 +17,16 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from functools import cache
 
 from extractor.models import CaseFindings, Document, Drug, Flare, MarkerFinding
 from extractor.nlp.cohort import patients_counted
 from extractor.nlp.direction import coordinated_groups, direct_back, direct_markers
-from extractor.nlp.lexicons import engager_targets, marker_hpo_id, marker_kind, resolve_drug
+from extractor.nlp.lexicons import marker_hpo_id, marker_kind, resolve_drug
 from extractor.nlp.mentions import Mention
 from extractor.nlp.sentences import Clause, Sentence, read_sentences
 from extractor.nlp.text import fold
 from extractor.nlp.timing import DayMention, nearest_day
+from extractor.nlp.unnamed import unnamed_engager_targets
 
 
 def findings_from(document: Document) -> CaseFindings:
@@ -94,35 +94,11 @@ def _drugs(case: list[Sentence], sentences: list[Sentence], folded: str) -> list
         entry = resolve_drug(name)
         drugs.append(Drug(name=name, role=entry.role if entry else "other", targets=list(entry.targets) if entry else []))
     named_targets = {d.targets[0] for d in drugs if d.role == "engager" and d.targets}
-    for target in _unnamed_engager_targets(sentences, folded):
+    for target in unnamed_engager_targets(sentences, folded):
         if target not in named_targets:  # "a CD20xCD3 bispecific antibody" that the text names nowhere else
             drugs.append(Drug(name=f"{target.lower()}xcd3 bispecific antibody", role="engager", targets=[target, "CD3"]))
             named_targets.add(target)
     return drugs
-
-
-@cache
-def _unnamed_engager() -> re.Pattern[str]:
-    targets = "|".join(re.escape(fold(t)) for t in sorted(engager_targets(), key=len, reverse=True))
-    engager = r"(?:bispecific|t[- ]?cell[- ]engag|bite\b|dual[- ]affinity)"
-    return re.compile(
-        rf"(?<![a-z0-9])(?P<paired>{targets})\s*(?:x|×|/|-|and)\s*cd3\b[^.;]{{0,30}}?{engager}"
-        rf"|{engager}[^.;]{{0,40}}?(?:targeting|against|directed against|that targets)\s+(?P<targeted>{targets})(?![a-z0-9])"
-    )
-
-
-def _unnamed_engager_targets(sentences: list[Sentence], folded: str) -> list[str]:
-    """Tumour antigens of engagers named by their targets only ("a CD20xCD3 bispecific antibody", "a bispecific
-    T-cell engager targeting DLL3"), in sentences about the patient."""
-    by_folded = {fold(t): t for t in engager_targets()}
-    found = []
-    for sentence in sentences:
-        if sentence.background or "cd3" not in folded[sentence.span.start : sentence.span.end] and \
-                "bispecific" not in folded[sentence.span.start : sentence.span.end]:
-            continue
-        for match in _unnamed_engager().finditer(folded, sentence.span.start, sentence.span.end):
-            found.append(by_folded[match.group("paired") or match.group("targeted")])
-    return list(dict.fromkeys(found))
 
 
 def _flare_mentions(case: list[Sentence], text: str) -> list[tuple[Sentence, Clause, Mention]]:

@@ -185,6 +185,7 @@ def test_patients_are_counted_from_the_text(text, expected):
         ("A 70-year-old man with lymphoma received a CD20xCD3 bispecific antibody.", "cd20xcd3 bispecific antibody"),
         ("She was treated with an investigational BCMA×CD3 T-cell engager.", "bcmaxcd3 bispecific antibody"),
         ("He received a bispecific T-cell engager targeting DLL3.", "dll3xcd3 bispecific antibody"),
+        ("He received an investigational T-cell engager directed against BCMA.", "bcmaxcd3 bispecific antibody"),
     ],
 )
 def test_an_unnamed_engager_is_an_engager_of_its_target_class(sentence, engager):
