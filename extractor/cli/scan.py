@@ -37,7 +37,8 @@ def scan(
         raise BadInput("give --workers (a local cluster) or --scheduler (a running one), not both")
     kb = kb or default_kb()
     corpora = corpora or default_corpora()
-    summary = run_scan(paths, corpora, kb, workers=workers, scheduler=scheduler, restart=restart, echo=typer.echo)
+    summary = run_scan(paths, corpora, kb, workers=workers, scheduler=scheduler, restart=restart,
+                       echo=typer.echo, warn=lambda line: typer.echo(line, err=True))
     typer.echo(
         f"scan: {summary.files} file(s): {len(summary.scanned)} scanned, {len(summary.skipped)} skipped, "
         f"{len(summary.bad_files) + len(summary.crashed)} failed; corpora {corpora}/: {summary.applied.written} "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -54,6 +55,7 @@ def scan(
     scheduler: str | None = None,
     restart: bool = False,
     echo: Callable[[str], None] = print,
+    warn: Callable[[str], None] = lambda line: print(line, file=sys.stderr),
     console: Console | None = None,
 ) -> ScanSummary:
     files = bulk_files(paths)
@@ -71,7 +73,7 @@ def scan(
     if todo:
         with dask_client(workers, scheduler) as client:
             echo(f"dask: {_describe(client)}; dashboard: {client.dashboard_link}")
-            _run_tasks(client, todo, state, summary, echo, console or Console(stderr=True))
+            _run_tasks(client, todo, state, summary, echo, warn, console or Console(stderr=True))
     summary.applied = state.apply()
     findings = pipeline.build(corpora, kb)
     summary.cases, summary.flares = len(findings), sum(case.flare.reported for case in findings)
@@ -115,7 +117,7 @@ def _describe(client: Any) -> str:
 
 
 def _run_tasks(client: Any, todo: list[Path], state: ScanState, summary: ScanSummary,
-               echo: Callable[[str], None], console: Console) -> None:
+               echo: Callable[[str], None], warn: Callable[[str], None], console: Console) -> None:
     from distributed import as_completed
 
     run_id = uuid.uuid4().hex[:8]  # task keys unique to this run: another client's scan shares no results
@@ -130,12 +132,12 @@ def _run_tasks(client: Any, todo: list[Path], state: ScanState, summary: ScanSum
                     result = future.result()
                 except Exception as error:  # noqa: BLE001 - the task crashed, or its workers kept dying
                     summary.crashed[path.name] = f"{type(error).__name__}: {error}"
-                    echo(f"flarekb: error: {path.name}: the scan task failed ({summary.crashed[path.name]})")
+                    warn(f"flarekb: error: {path.name}: the scan task failed ({summary.crashed[path.name]})")
                     continue
                 progress.finished(result)
                 if result.error:
                     summary.bad_files[path.name] = result.error
-                    echo(f"flarekb: error: {result.error}")
+                    warn(f"flarekb: error: {result.error}")
                     continue
                 state.record(path, result)
                 summary.scanned.append(result)

@@ -16,15 +16,19 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import zlib
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 
 from extractor.atomicfile import write_atomically
 from extractor.scan.task import FileResult
 from extractor.sources import cache
+from extractor.sources.bulk import records_db
 
 SCAN_DIR = "_scan"
 DELETED_FILE = "deleted.txt"
+SEEN_FILE = "seen.u32.z"  # every record id of the file, sorted uint32s, zlib-compressed
 
 
 @dataclass
@@ -67,6 +71,7 @@ class ScanState:
             write_atomically(target, kept.raw)
         records.mkdir(parents=True, exist_ok=True)
         write_atomically(records / DELETED_FILE, "".join(f"{pmid}\n" for pmid in result.deleted).encode())
+        write_atomically(records / SEEN_FILE, zlib.compress(result.seen))
         state = {"name": result.name, "size": result.size, "mtime_ns": path.stat().st_mtime_ns,
                  "sha256": result.sha256, "done": True, "records": result.records, "candidates": result.candidates,
                  "kept": [[kept.db, kept.record_id] for kept in result.kept], "deleted": result.deleted}
@@ -80,13 +85,20 @@ class ScanState:
 
     def apply(self) -> Applied:
         """Lay the finished files' results over corpora/ in file-name order: per record, the last file that
-        keeps or deletes it decides. Idempotent: a corpora/ file already right is not written again."""
-        final: dict[tuple[str, str], Path | None] = {}  # (db, id) -> the staged raw record, or None: deleted
-        for name in self.done_names():
-            state, records = self._read(name), self._records_dir(name)
+        keeps it, deletes it, or holds a version of it that is not kept decides. Idempotent: a corpora/ file
+        already right is not written again."""
+        names = self.done_names()
+        states = {name: self._read(name) for name in names}
+        ever_kept = {(db, record_id) for state in states.values() for db, record_id in state["kept"]}
+        final: dict[tuple[str, str], Path | None] = {}  # (db, id) -> the staged raw record, or None: removed
+        for name in names:
+            state, records = states[name], self._records_dir(name)
+            kept_here = {(db, record_id) for db, record_id in state["kept"]}
+            for key in self._seen(name, ever_kept) - kept_here:  # a later version, not kept: undoes the earlier
+                final[key] = None
             for pmid in state["deleted"]:
                 final[("pubmed", pmid)] = None
-            for db, record_id in state["kept"]:
+            for db, record_id in kept_here:
                 final[(db, record_id)] = cache.record_path(records, db, record_id)
         applied = Applied()
         for (db, record_id), staged in sorted(final.items()):
@@ -102,6 +114,16 @@ class ScanState:
                 write_atomically(target, data)
                 applied.written += 1
         return applied
+
+    def _seen(self, name: str, wanted: set[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of `wanted` the file holds a record of."""
+        try:
+            ids = array("I", zlib.decompress((self._records_dir(name) / SEEN_FILE).read_bytes()))
+        except (OSError, zlib.error):
+            return set()
+        numbers, db_here = set(ids), records_db(name)
+        return {(db, record_id) for db, record_id in wanted
+                if db == db_here and int(record_id.removeprefix("PMC")) in numbers}
 
     def _read(self, name: str) -> dict | None:
         try:

@@ -3,13 +3,15 @@
 leaves nothing half-done behind: the scheduler runs the task again elsewhere.
 
 Every record is parsed (bulk.read_bulk); those the prefilter lets through are extracted in full, READ_AHEAD at
-a time (nlp.extract_many); those whose findings are kept (prefilter.keeps) come back with their raw bytes. When
-a file names one PMID more than once (a record, then its DeleteCitation), the last one counts.
+a time (nlp.extract_many); those whose findings are kept (prefilter.keeps) come back with their raw bytes, and
+the ids of all records (4 bytes each). When a file names one id more than once (a record, then its
+DeleteCitation or a revised version), the last one counts.
 """
 
 from __future__ import annotations
 
 import time
+from array import array
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -44,11 +46,14 @@ class FileResult:
     candidates: int = 0  # records the prefilter let through to the full extraction
     kept: list[KeptRecord] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)  # PMIDs withdrawn by the file's DeleteCitations
+    seen: bytes = b""  # every record's id (PMID, or PMCID's number) as sorted uint32s: a later file's version
+    # of a record an earlier file kept, no longer kept, must undo it (state.apply)
     error: str | None = None  # why the file could not be read to its end (then it is not done)
 
 
 @dataclass
 class Progress:
+    worker: str  # the address of the worker scanning the file ("" outside Dask)
     name: str
     records: int
     kept: int
@@ -59,12 +64,13 @@ class Progress:
 def scan_file(path: str, topic: str | None = None) -> FileResult:
     """Scan the bulk file at `path`. With `topic`, progress goes to Dask's event log under it (the worker's)."""
     file = Path(path)
-    report = _reporter(topic)
+    report, worker = _reporter(topic)
     reading = read_bulk(file)
     result = FileResult(name=file.name, size=file.stat().st_size, sha256="")
     last: dict[tuple[str, str], int] = {}  # (db, id) of candidates and deletions -> its last appearance
     kept: dict[tuple[str, str], tuple[int, KeptRecord]] = {}
     deleted: dict[str, int] = {}
+    seen = array("I")
     waiting: deque[tuple[int, BulkRecord]] = deque()  # candidates, in the order extract_many answers them
     sequence = 0
     reported = time.monotonic()
@@ -77,6 +83,7 @@ def scan_file(path: str, topic: str | None = None) -> FileResult:
                 deleted[item.pmid] = last[("pubmed", item.pmid)] = sequence
                 continue
             result.records += 1
+            seen.append(int(item.record_id.removeprefix("PMC")))
             key = (item.db, item.record_id)
             if might_keep(item.document):
                 last[key] = sequence
@@ -87,7 +94,7 @@ def scan_file(path: str, topic: str | None = None) -> FileResult:
                 last[key] = sequence
             if time.monotonic() - reported > PROGRESS_EVERY_S:
                 reported = time.monotonic()
-                report(Progress(file.name, result.records, len(kept), reading.bytes_read, result.size))
+                report(Progress(worker, file.name, result.records, len(kept), reading.bytes_read, result.size))
 
     try:
         for findings in extract_many(candidates()):
@@ -98,10 +105,11 @@ def scan_file(path: str, topic: str | None = None) -> FileResult:
         result.error = str(error)
         return result
     result.sha256 = reading.sha256
+    result.seen = array("I", sorted(set(seen))).tobytes()
     # the last appearance of each id decides: kept, deleted, or a later version that is not kept (neither)
     result.kept = [record for key, (at, record) in sorted(kept.items()) if last[key] == at]
     result.deleted = sorted(pmid for pmid, at in deleted.items() if last[("pubmed", pmid)] == at)
-    report(Progress(file.name, result.records, len(result.kept), reading.bytes_read, result.size))
+    report(Progress(worker, file.name, result.records, len(result.kept), reading.bytes_read, result.size))
     return result
 
 
@@ -115,10 +123,11 @@ def _checked_raw(record: BulkRecord) -> bytes:
     return raw
 
 
-def _reporter(topic: str | None) -> Callable[[Progress], None]:
+def _reporter(topic: str | None) -> tuple[Callable[[Progress], None], str]:
+    """How progress is reported, and by which worker."""
     if topic is None:
-        return lambda progress: None
+        return (lambda progress: None), ""
     from distributed import get_worker
 
     worker = get_worker()
-    return lambda progress: worker.log_event(topic, vars(progress))
+    return (lambda progress: worker.log_event(topic, vars(progress))), worker.address

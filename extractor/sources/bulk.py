@@ -75,6 +75,11 @@ def is_bulk_file(path: Path) -> bool:
     return path.name.lower().endswith(PUBMED_SUFFIXES + PMC_SUFFIXES)
 
 
+def records_db(file_name: str) -> str:
+    """'pmc' for a PMC package, 'pubmed' for a PubMed file: the database its records' ids belong to."""
+    return "pmc" if file_name.lower().endswith(PMC_SUFFIXES) else "pubmed"
+
+
 class _HashingReader:
     """A binary file that hashes what is read through it and counts it (the progress a reader has made)."""
 
@@ -113,7 +118,7 @@ class BulkReading:
         try:
             with self.path.open("rb") as raw:
                 self._reader = _HashingReader(raw)
-                if self.path.name.lower().endswith(PMC_SUFFIXES):
+                if records_db(self.path.name) == "pmc":
                     yield from _pmc_package(self._reader, self.name)
                 else:
                     yield from _pubmed_file(self._decompressed(raw), self.name)
