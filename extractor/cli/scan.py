@@ -8,6 +8,7 @@ Dask; the kept records into corpora/, kb/ rebuilt from corpora/.
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 
 import typer
@@ -15,24 +16,43 @@ import typer
 from extractor.cli.app import CorporaOption, KbOption, app, default_corpora, default_kb
 from extractor.errors import BadInput
 from extractor.scan.scanner import scan as run_scan
+from extractor.sources.bulk_fetch import bulk_url, fetch_bulk
+
+
+class BulkKind(str, Enum):
+    baseline = "baseline"
+    updates = "updates"
 
 
 @app.command()
 def scan(
     paths: list[Path] = typer.Argument(
-        ..., help="PubMed baseline/update files (*.xml.gz, *.xml), PMC packages (*.tar.gz of JATS), or directories of them.",
+        None, help="PubMed baseline/update files (*.xml.gz, *.xml), PMC packages (*.tar.gz of JATS), or directories of them.",
         show_default=False),
     workers: int = typer.Option(None, "--workers", min=1,
-                                help="Start a local Dask cluster of this many worker processes [default: the cores]."),
+                                help="Start a local Dask cluster of this many worker processes (default: one per core)."),
     scheduler: str = typer.Option(None, "--scheduler",
                                   help="Use the running Dask cluster whose scheduler is here (tcp://HOST:8786)."),
     kb: Path = KbOption,
     corpora: Path = CorporaOption,
     restart: bool = typer.Option(False, "--restart", help="Scan again the files an earlier scan finished."),
+    fetch: BulkKind = typer.Option(None, "--fetch", help="Download NCBI's PubMed baseline or update files (with --to) "
+                                   "instead of scanning; $FLAREKB_BULK_URL points elsewhere."),
+    to: Path = typer.Option(None, "--to", help="Where --fetch puts the files (checked against their .md5, resumed)."),
 ) -> None:
-    """Scan NCBI's bulk files on Dask: one task per file; records naming an engager or reporting a flare are
-    kept in corpora/ (one raw XML file per PMID/PMCID) and kb/ is rebuilt from corpora/. A rerun skips the
-    files already finished; DeleteCitations in update files remove their records, in NCBI's file order."""
+    """Scan NCBI's bulk files on Dask: flarekb scan PATH_OR_DIR ... [--workers N | --scheduler tcp://HOST:8786]
+    [--kb DIR] [--corpora DIR] [--restart].
+
+    One task per file. Records whose extraction names an engager or reports a flare are kept in corpora/ (one
+    raw XML file per PMID/PMCID, as refresh caches them) and kb/ is rebuilt from corpora/, byte-identical
+    whatever the workers. A rerun skips the files already finished (state in corpora/_scan/); DeleteCitations
+    in update files remove their records, in NCBI's file order. A cluster of your own: `dask scheduler`, then
+    `dask worker tcp://HOST:8786 --nthreads 1` on each machine (or dask-jobqueue / dask-kubernetes).
+    """
+    if fetch is not None:
+        return _fetch(fetch.value, to, paths)
+    if not paths:
+        raise BadInput("nothing to scan: give bulk files or directories (or --fetch baseline|updates --to DIR)")
     if workers is not None and scheduler:
         raise BadInput("give --workers (a local cluster) or --scheduler (a running one), not both")
     kb = kb or default_kb()
@@ -49,3 +69,16 @@ def scan(
         raise typer.Exit(1)
     if summary.bad_files:
         raise typer.Exit(2)
+
+
+def _fetch(kind: str, to: Path | None, paths: list[Path] | None) -> None:
+    if to is None or paths:
+        raise BadInput("--fetch downloads into --to DIR and scans nothing: give --to, and no paths")
+    typer.echo(f"fetching the PubMed {kind} files from {bulk_url()} into {to}/")
+    summary = fetch_bulk(kind, to, on_file=lambda name: typer.echo(f"  {name}", err=True))
+    for name, reason in summary.failed.items():
+        typer.echo(f"flarekb: error: {name}: {reason}", err=True)
+    typer.echo(f"fetch: {len(summary.downloaded)} downloaded, {len(summary.present)} already there (MD5 checked), "
+               f"{len(summary.failed)} failed; scan them with: flarekb scan {to}")
+    if summary.failed:
+        raise typer.Exit(1)

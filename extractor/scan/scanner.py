@@ -21,7 +21,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn
 
 from extractor import pipeline
 from extractor.errors import BadInput, FetchError
@@ -152,9 +152,6 @@ class FileProgress:
     fed by the workers' progress events (which arrive on the client's event-loop thread: rich locks)."""
 
     def __init__(self, console: Console, total: int) -> None:
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TextColumn("{task.fields[records]}"))
-        self._files_columns = columns
         self._progress = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
                                   TextColumn("{task.fields[records]}"), console=console, transient=True)
         self._overall = self._progress.add_task("files", total=total, records="")

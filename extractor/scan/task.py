@@ -52,7 +52,7 @@ class FileResult:
 
 
 @dataclass
-class Progress:
+class ProgressReport:
     worker: str  # the address of the worker scanning the file ("" outside Dask)
     name: str
     records: int
@@ -94,7 +94,7 @@ def scan_file(path: str, topic: str | None = None) -> FileResult:
                 last[key] = sequence
             if time.monotonic() - reported > PROGRESS_EVERY_S:
                 reported = time.monotonic()
-                report(Progress(worker, file.name, result.records, len(kept), reading.bytes_read, result.size))
+                report(ProgressReport(worker, file.name, result.records, len(kept), reading.bytes_read, result.size))
 
     try:
         for findings in extract_many(candidates()):
@@ -109,7 +109,7 @@ def scan_file(path: str, topic: str | None = None) -> FileResult:
     # the last appearance of each id decides: kept, deleted, or a later version that is not kept (neither)
     result.kept = [record for key, (at, record) in sorted(kept.items()) if last[key] == at]
     result.deleted = sorted(pmid for pmid, at in deleted.items() if last[("pubmed", pmid)] == at)
-    report(Progress(worker, file.name, result.records, len(result.kept), reading.bytes_read, result.size))
+    report(ProgressReport(worker, file.name, result.records, len(result.kept), reading.bytes_read, result.size))
     return result
 
 
@@ -123,7 +123,7 @@ def _checked_raw(record: BulkRecord) -> bytes:
     return raw
 
 
-def _reporter(topic: str | None) -> tuple[Callable[[Progress], None], str]:
+def _reporter(topic: str | None) -> tuple[Callable[[ProgressReport], None], str]:
     """How progress is reported, and by which worker."""
     if topic is None:
         return (lambda progress: None), ""
