@@ -188,25 +188,22 @@ def targets(figure: dict, plan) -> list[Target]:
 def report_lines(figure: dict) -> list[str]:
     speed, dask, memory, projected = figure["speed"], figure["dask"], figure["memory"], figure["projection"]
     task = speed["scan_task"]["median"]
-    lines = [f"scan ({task['records']:,} records, 1 in {HIT_EVERY:,} a case; {task['candidates']} past the "
-             f"prefilter, {task['kept']} kept):",
-             f"  {'':<26}{'records/s':>11}{'seconds':>9}{'peak MB':>9}"]
-    for name in ("floor", "scan_task"):
-        median = speed[name]["median"]
-        lines.append(f"  {name:<26}{median['records_per_s']:>11,.0f}{median['seconds']:>9.2f}{median['peak_rss_mb']:>9,.0f}")
-    lines.append(f"  scan task / floor (time): {speed['scan_over_floor']:.2f}x")
-    for name in ("dask_1_workers", "dask_2_workers"):
-        median = dask[name]["median"]
-        lines.append(f"  {name:<26}{median['records_per_s']:>11,.0f}{median['seconds']:>9.2f}"
-                     f"{median['max_worker_peak_rss_mb']:>9,.0f}  (per worker, peak)")
-    lines.append(f"  2 workers / 1 worker: {dask['speedup_2_over_1']:.2f}x")
-    for name in ("task_small_file", "task_full_file"):
-        median = memory[name]["median"]
-        lines.append(f"  {name:<26}{median['records_per_s']:>11,.0f}{median['seconds']:>9.2f}{median['peak_rss_mb']:>9,.0f}")
-    lines.append(f"  peak RSS growth from the small file to the full one: {memory['peak_rss_growth']:.3f}x")
+    rows = [(name, speed[name]["median"], "") for name in ("floor", "scan_task")]
+    rows += [(name, {**dask[name]["median"], "peak_rss_mb": dask[name]["median"]["max_worker_peak_rss_mb"]},
+              "  (per worker, peak)") for name in ("dask_1_workers", "dask_2_workers")]
+    rows += [(name, memory[name]["median"], "") for name in ("task_small_file", "task_full_file")]
+    table = [f"  {name:<26}{row['records_per_s']:>11,.0f}{row['seconds']:>9.2f}{row['peak_rss_mb']:>9,.0f}{note}"
+             for name, row, note in rows]
     hours = projected["hours"]
-    lines.append(f"  projection (not measured): {projected['baseline_files']:,} files of 30,000 records at "
-                 f"{projected['per_file_s_30000_records']} s per file and {projected['efficiency_per_worker']:.2f} "
-                 f"per-worker efficiency: {hours['16_cores']} h on 16 cores, {hours['10_machines_x_16_cores']} h "
-                 "on 10 machines of 16 cores")
-    return lines + [""]
+    return [f"scan ({task['records']:,} records, 1 in {HIT_EVERY:,} a case; {task['candidates']} past the "
+            f"prefilter, {task['kept']} kept):",
+            f"  {'':<26}{'records/s':>11}{'seconds':>9}{'peak MB':>9}",
+            *table,
+            f"  scan task / floor (time): {speed['scan_over_floor']:.2f}x; 2 workers / 1 worker: "
+            f"{dask['speedup_2_over_1']:.2f}x; peak RSS growth from the small file to the full one: "
+            f"{memory['peak_rss_growth']:.3f}x",
+            f"  projection (not measured): {projected['baseline_files']:,} files of 30,000 records at "
+            f"{projected['per_file_s_30000_records']} s per file and {projected['efficiency_per_worker']:.2f} "
+            f"per-worker efficiency: {hours['16_cores']} h on 16 cores, {hours['10_machines_x_16_cores']} h "
+            "on 10 machines of 16 cores",
+            ""]
