@@ -14,8 +14,10 @@ come from the lexicons when a process first asks, so the prefilter follows every
 
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import cache
+from pathlib import Path
 
 from extractor.models import CaseFindings, Document
 from extractor.nlp import lexicons
@@ -40,3 +42,19 @@ def _pattern() -> re.Pattern[str]:
 
 def might_keep(document: Document) -> bool:
     return _pattern().search(" " + fold(document.text)) is not None
+
+
+# What decides which records a file keeps: the readers, the extraction rules and lexicons, the scan itself.
+_DECIDING_PACKAGES = ("sources", "nlp", "scan")
+
+
+@cache
+def extraction_fingerprint() -> str:
+    """A digest of the code and lexicons that decide what a scan keeps: a file scanned before any of them
+    changed is scanned again (its state names the fingerprint it was scanned with)."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(p for name in _DECIDING_PACKAGES for p in (package / name).rglob("*")
+                       if p.suffix in (".py", ".tsv")):
+        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]

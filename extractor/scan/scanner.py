@@ -21,7 +21,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn
+from rich.progress import BarColumn, Progress, TaskID, TextColumn
 
 from extractor import pipeline
 from extractor.errors import BadInput, FetchError
@@ -148,13 +148,13 @@ def _run_tasks(client: Any, todo: list[Path], state: ScanState, summary: ScanSum
 
 
 class FileProgress:
-    """Rich progress on stderr: the files done, and a bar per file being scanned (bytes read, records, kept),
+    """Rich progress on stderr: the files done, and a bar per file being scanned (MB read, records, kept),
     fed by the workers' progress events (which arrive on the client's event-loop thread: rich locks)."""
 
     def __init__(self, console: Console, total: int) -> None:
-        self._progress = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-                                  TextColumn("{task.fields[records]}"), console=console, transient=True)
-        self._overall = self._progress.add_task("files", total=total, records="")
+        self._progress = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[amount]}"),
+                                  console=console, transient=True)
+        self._overall = self._progress.add_task("files", total=total, amount=f"0/{total} files")
         self._total = total
         self._done = 0
         self._bars: dict[str, TaskID] = {}
@@ -168,16 +168,16 @@ class FileProgress:
 
     def on_event(self, event: tuple[float, dict]) -> None:
         message = event[1]
-        name = str(message.get("name", ""))
-        fields = {"completed": message.get("bytes_read", 0),
-                  "records": f"{message.get('records', 0):,} records, {message.get('kept', 0):,} kept"}
+        name, size, read = str(message.get("name", "")), message.get("size") or 0, message.get("bytes_read", 0)
+        amount = (f"{read / 2**20:,.1f}/{size / 2**20:,.1f} MB, {message.get('records', 0):,} records, "
+                  f"{message.get('kept', 0):,} kept")
         if name not in self._bars:
-            self._bars[name] = self._progress.add_task(escape(name), total=message.get("size") or None, **fields)
+            self._bars[name] = self._progress.add_task(escape(name), total=size or None, completed=read, amount=amount)
         else:
-            self._progress.update(self._bars[name], **fields)
+            self._progress.update(self._bars[name], completed=read, amount=amount)
 
     def finished(self, result: FileResult) -> None:
         self._done += 1
-        self._progress.update(self._overall, completed=self._done, records=f"{self._done}/{self._total} files")
+        self._progress.update(self._overall, completed=self._done, amount=f"{self._done}/{self._total} files")
         if result.name in self._bars:
             self._progress.update(self._bars[result.name], visible=False)

@@ -5,7 +5,9 @@
     corpora/_scan/<file name>.records/  the raw records it kept (<db>/<id>.xml) and the PMIDs it deleted
 
 A rerun skips a file whose state says done for the same name, size and checksum (the checksum is computed
-again only when the size or modification time differ from the state's). `apply` then lays every finished
+again only when the size or modification time differ from the state's), scanned by the same extraction
+(prefilter.extraction_fingerprint: after a change to the readers, the rules or the lexicons, files are
+scanned again, as their records may now be kept or not). `apply` then lays every finished
 file's results over corpora/ in file-name order, which is NCBI's order (baseline before updates, updates
 by number; PMC baseline packages before incremental ones), so a record deleted or revised by a later file is
 deleted or revised whatever order the files finished in.
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from extractor.atomicfile import write_atomically
+from extractor.scan.prefilter import extraction_fingerprint
 from extractor.scan.task import FileResult
 from extractor.sources import cache
 from extractor.sources.bulk import records_db
@@ -50,7 +53,7 @@ class ScanState:
 
     def is_done(self, path: Path) -> bool:
         state = self._read(path.name)
-        if state is None:
+        if state is None or state.get("fingerprint") != extraction_fingerprint():
             return False
         stat = path.stat()
         if stat.st_size != state["size"]:
@@ -73,7 +76,7 @@ class ScanState:
         write_atomically(records / DELETED_FILE, "".join(f"{pmid}\n" for pmid in result.deleted).encode())
         write_atomically(records / SEEN_FILE, zlib.compress(result.seen))
         state = {"name": result.name, "size": result.size, "mtime_ns": path.stat().st_mtime_ns,
-                 "sha256": result.sha256, "done": True, "records": result.records, "candidates": result.candidates,
+                 "sha256": result.sha256, "fingerprint": extraction_fingerprint(), "done": True, "records": result.records, "candidates": result.candidates,
                  "kept": [[kept.db, kept.record_id] for kept in result.kept], "deleted": result.deleted}
         write_atomically(self._state_path(result.name), (json.dumps(state, indent=1) + "\n").encode())
 
