@@ -98,7 +98,7 @@ RATCHET = {
     "engagers F1": 1.0,
     "flare accuracy": 41 / 41,
     "(marker, direction) F1": 0.885,
-    "(marker, direction, day) F1": 0.816,
+    "(marker, direction, day) F1": 0.864,
     "onset day accuracy": 18 / 18,
     "onset day accuracy where the gold states a day": 6 / 6,
     "disease accuracy": 34 / 41,

@@ -12,7 +12,6 @@ algorithm), sentences (the case text as sentences with their mentions), findings
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 from collections.abc import Iterable, Iterator
 from functools import cache
@@ -94,5 +93,6 @@ def warm_up() -> None:
     compile_matchers()
     tokenizer()
     # They (and what the process had loaded before: ~95,000 objects in all) live as long as the process. Out
-    # of the collector's generations, they are not scanned again at every full collection during extraction.
-    gc.freeze()
+    # of the collector's generations, they are not scanned again at every full collection during extraction
+    # (in flarekb's own processes only: collector.py).
+    collector.freeze()

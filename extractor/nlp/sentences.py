@@ -80,6 +80,11 @@ class Sentence:
         return self._clauses
 
     @property
+    def folded(self) -> str:
+        """The document's folded text (the sentence is folded[span.start:span.end])."""
+        return self._folded
+
+    @property
     def names_anything(self) -> bool:
         return bool(self._entities)
 
@@ -93,7 +98,8 @@ class Sentence:
 
     @property
     def background(self) -> bool:
-        return self.passage.kind != "title" and self.has_cue("background")
+        # "Although hyperprogression has been described, our patient had ...": the case cue says it is about him
+        return self.passage.kind != "title" and self.has_cue("background") and not self.has_cue("own case")
 
     @property
     def evidence_rank(self) -> int:

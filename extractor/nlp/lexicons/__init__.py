@@ -1,7 +1,7 @@
 """The project's lexicons: tab-separated data files beside this module, read once and cached.
 
 Files (each starts with '#' comment lines describing its columns, then a header row):
-  drugs.tsv           engagers and other drugs: name, role, targets, brand/code synonyms, source
+  drugs.tsv           engagers and other drugs: name, role, targets, brand/code synonyms, source, identifier
   markers.tsv         biomarkers and findings: name, kind (level | finding), implied direction, synonyms, source
   hpo_labs.tsv        laboratory abnormalities generated from the Human Phenotype Ontology (hpo.py)
   events.tsv          words that report a flare (pseudoprogression, tumour flare reaction, PsPD, TFR ...)
@@ -52,6 +52,7 @@ class DrugEntry:
     targets: tuple[str, ...]  # antigen symbols, tumour antigen first ("DLL3", "CD3")
     synonyms: tuple[str, ...]  # brand and code names
     source: str
+    identifier: str = ""  # public CURIE (UNII:..., DRUGBANK:DB..., CHEMBL.COMPOUND:CHEMBL...), "" where none checked
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ def drug_lexicon() -> list[DrugEntry]:
             targets=tuple(t for t in row["targets"].split(";") if t),
             synonyms=_split(row["synonyms"]),
             source=row["source"],
+            identifier=row.get("identifier", ""),
         )
         for row in _rows("drugs.tsv")
     ]
