@@ -40,14 +40,13 @@ def scan(
                                    "instead of scanning; $FLAREKB_BULK_URL points elsewhere."),
     to: Path = typer.Option(None, "--to", help="Where --fetch puts the files (checked against their .md5, resumed)."),
 ) -> None:
-    """Scan NCBI's bulk files on Dask: flarekb scan PATH_OR_DIR ... [--workers N | --scheduler tcp://HOST:8786]
-    [--kb DIR] [--corpora DIR] [--restart].
+    """Scan PubMed baseline/update files and PMC packages on Dask, one task per file.
 
-    One task per file. Records whose extraction names an engager or reports a flare are kept in corpora/ (one
-    raw XML file per PMID/PMCID, as refresh caches them) and kb/ is rebuilt from corpora/, byte-identical
-    whatever the workers. A rerun skips the files already finished (state in corpora/_scan/); DeleteCitations
-    in update files remove their records, in NCBI's file order. A cluster of your own: `dask scheduler`, then
-    `dask worker tcp://HOST:8786 --nthreads 1` on each machine (or dask-jobqueue / dask-kubernetes).
+    Records whose extraction names an engager or reports a flare go to corpora/ as raw XML; kb/ is rebuilt from it.
+
+    Reruns skip finished files (corpora/_scan/); DeleteCitations apply in NCBI's file order.
+
+    Your own cluster: `dask scheduler`, then `dask worker tcp://HOST:8786 --nthreads 1` on each machine.
     """
     if fetch is not None:
         return _fetch(fetch.value, to, paths)
