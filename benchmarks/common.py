@@ -86,6 +86,16 @@ def peak_rss_mb() -> float:
     return peak if peak is not None else round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+def reset_peak_rss() -> bool:
+    """Start the peak (VmHWM) again from the current RSS (Linux >= 4.0), so that the next peak_rss_mb()
+    is what came after this call, not what building the input took; False where that is not possible."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
 def current_rss_mb() -> float:
     """Resident memory of this process right now, in MB."""
     return _status_mb("VmRSS") or 0.0

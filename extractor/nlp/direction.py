@@ -27,9 +27,11 @@ from extractor.nlp.lexicons import marker_kind
 from extractor.nlp.mentions import Mention
 from extractor.nlp.reference import direction_from_value
 
-LEVEL_DIRECTIONS = ("increased", "decreased", "normal", "normalised")
-FINDING_DIRECTIONS = ("increased", "decreased", "positive", "negative")
-_DIRECTION_KINDS = ("increased", "decreased", "normal", "positive", "negative", "normalised")
+LEVEL_DIRECTIONS = ("increased", "decreased", "normal", "normalised", "undetectable")
+FINDING_DIRECTIONS = ("increased", "decreased", "positive", "negative", "undetectable")
+_DIRECTION_KINDS = ("increased", "decreased", "normal", "positive", "negative", "normalised", "undetectable")
+# "undetectable", "cleared": a level fell to nothing, a finding is absent
+_UNDETECTABLE = {"level": "decreased", "finding": "negative"}
 
 _BRACKETED = re.compile(r"\([^()]*\)")
 _COORDINATION = re.compile(r"[\s,/]*(?:(?:and/or|and|or|as well as|plus)\s+)?(?:(?:the|its|their|serum|plasma)\s+)*")
@@ -102,7 +104,7 @@ def direct_markers(
     for group in _negation_scoped(folded, coordinated_groups(folded, markers), negations):
         start, end = group[0].start, group[-1].end
         next_barrier = min((b.start for b in barriers if b.start >= end), default=clause_end)
-        prev_barrier = max((b.end for b in barriers if b.end <= start), default=0)
+        prev_barrier = _list_start(folded, barriers, start)
         # a cue joined to the group by a hyphen is part of its name ("CD19-negative", "MRD-positive")
         inside = [c for c in directions if start <= c.start and c.end <= end or c.start == end + 1 and folded[end] == "-"]
         close_before = [c for c in directions if prev_barrier <= c.end <= start and _is_close(folded, c.end, start)]
@@ -135,8 +137,22 @@ def direct_back(folded: str, markers: list[Mention], cues: list[Mention]) -> lis
         cue = next((c for c in directions if c.detail in allowed_directions(marker.name)), None)
         if cue is None or any(n.end <= cue.start and _is_close(folded, n.end, cue.start, words=2) for n in negations):
             continue
-        result.append((DirectedMarker(marker, cue.detail), cue))
+        direction = cue.detail
+        if direction == "undetectable":
+            direction = _UNDETECTABLE["finding" if "positive" in allowed_directions(marker.name) else "level"]
+        result.append((DirectedMarker(marker, direction), cue))
     return result
+
+
+def _list_start(folded: str, barriers: list[Mention], start: int) -> int:
+    """Where the cues before a group may begin: after the nearest entity before it, unless that entity is an item
+    of the same list ("biopsy revealed CAR-T cells and necrotic tissue": "revealed" governs both)."""
+    before = [b for b in barriers if b.end <= start]
+    chain_start = start
+    while before and before[-1].kind != "marker" and _COORDINATION.fullmatch(
+            _BRACKETED.sub(" ", folded[before[-1].end : chain_start])):
+        chain_start = before.pop().start
+    return before[-1].end if before else 0
 
 
 def _choose(marker: Mention, candidates: list[Mention], negations: list[Mention], folded: str, negated: bool,
@@ -158,6 +174,8 @@ def _choose(marker: Mention, candidates: list[Mention], negations: list[Mention]
         return "negative", cue
     if negated:
         return None, cue
+    if direction == "undetectable":
+        direction = _UNDETECTABLE["finding" if "positive" in allowed else "level"]
     return (direction if direction in allowed else None), cue
 
 

@@ -167,6 +167,7 @@ def test_what_a_drug_is_approved_for_is_not_a_finding():
         ("A 62-year-old woman received teclistamab and had a tumour flare on day 3.", 1),
         ("We describe two cases of tumour flare after teclistamab.", 2),
         ("In this phase 2 trial, 45 patients received lenalidomide; tumour flare began at a median of 6 days.", 45),
+        ("Forty-five patients received lenalidomide in this trial; tumour flare occurred in twelve.", 45),
         ("Tumour flare occurred in 12 of the evaluable patients (n = 38) given lenalidomide.", 38),
         # another study's cohort, quoted as background, does not count
         ("A 62-year-old woman received teclistamab. Flare has been reported in 120 patients in clinical trials.", 1),
@@ -334,3 +335,27 @@ def test_a_sentence_about_our_patient_is_not_background_for_what_it_cites():
     text = ("A 61-year-old woman received nivolumab. Although hyperprogression has been described with PD-1 "
             "inhibitors, our patient had a transient increase in tumor size followed by a durable response.")
     assert findings_of(text).flare.reported
+
+
+def test_a_presence_word_governs_every_item_of_its_list_whatever_their_kind():
+    text = ("A 49-year-old woman received axicabtagene ciloleucel. On day 7 a biopsy revealed CAR-T cells and "
+            "necrotic tissue without viable lymphoma.")
+    assert markers_of(text) == {("necrosis", "positive"), ("biopsy (tumour cells)", "negative")}
+
+
+def test_a_day_after_another_markers_statement_is_that_markers_day():
+    text = ("A 60-year-old man received tarlatamab. Serum NSE decreased markedly (from 85 to 12 ng/mL), and pro-GRP "
+            "normalized by day 21. On day 7, cytology was negative and sodium was rising.")
+    days = {(m.marker, m.direction): m.day for m in findings_of(text).markers}
+    assert days == {("nse", "decreased"): None, ("pro-grp", "decreased"): 21, ("cytology", "negative"): 7,
+                    ("serum sodium", "increased"): 7}
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [("By week 12 circulating tumor DNA had cleared.", ("ctdna", "decreased")),
+     ("After two cycles the M-protein became undetectable.", ("m-protein", "decreased")),
+     ("At week 12 MRD was undetectable.", ("mrd", "negative"))],
+)
+def test_undetectable_is_a_level_decreased_and_a_finding_absent(sentence, expected):
+    assert markers_of(f"A 60-year-old man received teclistamab. {sentence}") == {expected}

@@ -22,8 +22,6 @@ Public functions:
   marker_names() -> list[str]                canonical marker names ("il-6", "pro-grp", "lymphocyte count")
   marker_kind(name) -> str | None            "level" or "finding"
   marker_hpo_id(name, direction) -> str | None  the Human Phenotype Ontology term ("HP:0003281"), if any
-  disease_names() -> list[str]
-  manifestation_names() -> list[str]
   terms(kind) -> list[Term]                  every surface form of one kind, for the matchers in extractor.nlp
   curated_marker_terms() -> list[Term]       the marker forms of markers.tsv alone (without hpo_labs.tsv)
   spelling_pairs() -> list[tuple[str, str]]  (american, british) word parts
@@ -170,14 +168,6 @@ def marker_hpo_id(name: str, direction: str) -> str | None:
         if row["marker"] == name and row["implies"] == direction and row["source"].startswith("HPO HP:"):
             return row["source"].split()[1]
     return hpo_id_of(name, direction)
-
-
-def disease_names() -> list[str]:
-    return _unique_names("disease")
-
-
-def manifestation_names() -> list[str]:
-    return _unique_names("manifestation")
 
 
 @cache
