@@ -136,9 +136,17 @@ def _split(data: bytes, record: re.Pattern[bytes], ids: list[str]) -> dict[str, 
     root_start = _ROOT_START.search(data)
     if root_start is None:
         raise InvalidResponse("no root element to split")
-    root_name = root_start.group(1).decode()
-    head, tail = data[: root_start.end()], f"</{root_name}>\n".encode()
+    head = data[: root_start.end()]
     pieces = [match.group(0) for match in record.finditer(data, root_start.end())]
     if len(pieces) != len(ids):
         raise InvalidResponse(f"{len(ids)} records parsed but {len(pieces)} found in the bytes")
-    return {id_: head + b"\n" + piece + b"\n" + tail for id_, piece in zip(ids, pieces)}
+    return {id_: one_record_file(head, piece) for id_, piece in zip(ids, pieces)}
+
+
+def one_record_file(head: bytes, piece: bytes) -> bytes:
+    """A document holding one record: `head` (a response's or bulk file's prologue up to and including its
+    root's start tag), the record's bytes as sent, and the root's end tag."""
+    root_start = _ROOT_START.search(head)
+    if root_start is None:
+        raise InvalidResponse("no root element to split")
+    return head + b"\n" + piece + b"\n" + f"</{root_start.group(1).decode()}>\n".encode()
