@@ -55,6 +55,13 @@ def test_every_engager_name_and_flare_word_of_the_lexicons_passes_alone():
     assert not might_keep(Document("1", "text", "", [Passage("text", "Nivolumab was given; IL-6 rose on day 3.")]))
 
 
+@pytest.mark.parametrize("sentence", ["She received a CD20xCD3 bispecific antibody.",
+                                      "He was given a T-cell engager directed against DLL3."])
+def test_an_engager_named_by_its_targets_passes_as_the_extraction_keeps_it(sentence):
+    document = Document("1", "text", "", [Passage("text", f"A 61-year-old woman with lymphoma. {sentence}")])
+    assert keeps(next(extract_many([document]))) and might_keep(document)
+
+
 def test_a_mixed_bulk_file_keeps_exactly_what_the_full_extraction_keeps(shared_dir: Path, seeds_dir: Path,
                                                                         tmp_path: Path):
     records = load_records(shared_dir, seeds_dir)

@@ -8,7 +8,8 @@ checkpoint inhibitor without a flare adds nothing any query of kb/ reads about e
 engager only from a mention of one of its lexicon forms (name, brand or code name) and reports a flare only
 from a mention of a flare word (events.tsv); a short form the paper defines for either stands for a long form
 that is itself in the text. So a document in whose text no such form occurs, searched as the extraction's own
-matcher searches it (the same folding, the same patterns: mentions.forms_pattern), cannot be kept. The forms
+matcher searches it (the same folding, the same patterns: mentions.forms_pattern), and that names no engager by
+its targets (the extraction's own pattern: unnamed.unnamed_engager_pattern), cannot be kept. The forms
 come from the lexicons when a process first asks, so the prefilter follows every lexicon change.
 """
 
@@ -23,6 +24,7 @@ from extractor.models import CaseFindings, Document
 from extractor.nlp import lexicons
 from extractor.nlp.mentions import forms_pattern
 from extractor.nlp.text import fold
+from extractor.nlp.unnamed import unnamed_engager_pattern
 
 
 def keeps(findings: CaseFindings) -> bool:
@@ -41,7 +43,9 @@ def _pattern() -> re.Pattern[str]:
 
 
 def might_keep(document: Document) -> bool:
-    return _pattern().search(" " + fold(document.text)) is not None
+    folded = " " + fold(document.text)
+    # an engager named by its targets only ("a CD20xCD3 bispecific antibody") is kept too (nlp/unnamed.py)
+    return _pattern().search(folded) is not None or unnamed_engager_pattern().search(folded) is not None
 
 
 # What decides which records a file keeps: the readers, the extraction rules and lexicons, the scan itself.
