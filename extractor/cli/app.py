@@ -11,6 +11,7 @@ import typer
 # Typer >= 0.29 vendors click; its usage errors are these classes, not the click package's.
 from typer._click.exceptions import ClickException
 
+from extractor.cli.safe_text import one_line
 from extractor.errors import FlarekbError
 
 app = typer.Typer(
@@ -39,7 +40,7 @@ CorporaOption = typer.Option(
 
 def fail(message: str, exit_code: int = 2) -> None:
     """Print one error line and stop: for checks the command itself makes."""
-    typer.echo(f"flarekb: error: {message}", err=True)
+    typer.echo(f"flarekb: error: {one_line(message)}", err=True)
     raise typer.Exit(exit_code)
 
 
@@ -49,7 +50,7 @@ def run() -> None:
     try:
         result = app(standalone_mode=False)
     except FlarekbError as error:
-        typer.echo(f"flarekb: error: {error}", err=True)
+        typer.echo(f"flarekb: error: {one_line(str(error))}", err=True)  # may quote a file's or a server's text
         sys.exit(error.exit_code)
     except ClickException as error:
         typer.echo(f"flarekb: error: {error.format_message()} (see --help)", err=True)

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from extractor.cli.app import CorporaOption, KbOption, app, default_corpora, default_kb
+from extractor.cli.safe_text import console as safe_console, one_line
 from extractor.errors import BadInput
 from extractor.graph import store
 from extractor.models import Document
@@ -78,7 +78,8 @@ def refresh(
     for term in queries:
         typer.echo(f"query: {term}")
         result = client.esearch(term, retmax=max_results)
-        typer.echo(f"  {result.count} match(es), {len(result.ids)} taken" + "".join(f"; {w}" for w in result.warnings))
+        warnings = "".join(f"; {one_line(w)}" for w in result.warnings)  # PubMed's words: quoted, not obeyed
+        typer.echo(f"  {result.count} match(es), {len(result.ids)} taken{warnings}")
         wanted += result.ids
     if discover:
         known = sorted({case.pmid for case in store.load_findings(kb) if case.pmid})
@@ -99,9 +100,9 @@ def refresh(
         summary = store.merge_findings(kb, findings, queries=queries)
         added, replaced = len(summary.added), len(summary.replaced)
     for note in outcome.notes:
-        typer.echo(f"flarekb: {note}", err=True)
-    for label, reason in outcome.failed.items():
-        typer.echo(f"flarekb: {label}: {reason}", err=True)
+        typer.echo(f"flarekb: {one_line(note)}", err=True)
+    for label, reason in outcome.failed.items():  # a reason may quote a server's or a record's text
+        typer.echo(f"flarekb: {label}: {one_line(reason)}", err=True)
     typer.echo(
         f"refresh: {len(wanted)} PMID(s): {outcome.fetched} record(s) fetched, {outcome.from_cache} from cache, "
         f"{len(outcome.failed)} failed; knowledge base {kb}/: {added} added, {replaced} updated"
@@ -167,7 +168,7 @@ def _progress(total: int, description: str) -> Iterator[Callable[[int], None]]:
         yield lambda n: None
         return
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+    with Progress(*columns, console=safe_console(stderr=True), transient=True) as progress:
         task = progress.add_task(description, total=total)
         yield lambda n: progress.advance(task, n)
 

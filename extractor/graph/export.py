@@ -24,6 +24,7 @@ from typing import BinaryIO
 import networkx as nx
 
 from extractor.atomicfile import atomic_writer
+from extractor.graph.csv_cells import neutralised
 
 LIST_SEPARATOR = ";"
 CSV_COLUMNS = ("source", "target", "relation", "predicate", "direction", "day", "n_cases", "pmid", "pmids",
@@ -153,12 +154,13 @@ def write_json(graph: nx.MultiDiGraph, handle: BinaryIO) -> None:
 
 
 def write_csv(graph: nx.MultiDiGraph, handle: BinaryIO) -> None:
-    """One row per edge, the `CSV_COLUMNS` attributes as scalars."""
+    """One row per edge, the `CSV_COLUMNS` attributes as scalars; no text cell is a formula (csv_cells)."""
     writer = csv.DictWriter(codecs.getwriter("utf-8")(handle), fieldnames=CSV_COLUMNS, extrasaction="ignore",
                             lineterminator="\n")
     writer.writeheader()
     for source, target, data in graph.edges(data=True):
-        writer.writerow({"source": source, "target": target, **dict(_scalars(data))})
+        row = {"source": source, "target": target, **dict(_scalars(data))}
+        writer.writerow({column: neutralised(value) for column, value in row.items()})
 
 
 FORMATS: dict[str, Callable[[nx.MultiDiGraph, BinaryIO], None]] = {
