@@ -37,6 +37,18 @@ CorporaOption = typer.Option(
     None, "--corpora", help="Raw documents directory (default: $FLAREKB_CORPORA, else corpora/)."
 )
 
+FollowLinksOption = typer.Option(
+    False, "--follow-links", help="Read files in corpora/ that are symbolic links (skipped by default)."
+)
+
+
+def say_skipped_links(links: list[Path]) -> None:
+    """One note on stderr for the symbolic links in corpora/ that were not read."""
+    if links:
+        shown = ", ".join(one_line(str(link)) for link in links[:5]) + (f" and {len(links) - 5} more" if len(links) > 5 else "")
+        typer.echo(f"flarekb: skipped {len(links)} symbolic link(s) in corpora/ (--follow-links reads them): {shown}",
+                   err=True)
+
 
 def fail(message: str, exit_code: int = 2) -> None:
     """Print one error line and stop: for checks the command itself makes."""

@@ -22,7 +22,7 @@ class ExportFormat(str, Enum):
 @app.command()
 def export(
     export_format: ExportFormat = typer.Option(..., "--format", help="graphml, json (node-link) or csv (edges)."),
-    output: Path = typer.Option(..., "-o", "--output", help="File to write."),
+    output: Path = typer.Option(..., "-o", "--output", help="File to write; - for standard output."),
     kb: Path = KbOption,
 ) -> None:
     """Export the knowledge graph for Cytoscape, Gephi, igraph or scripts."""
@@ -31,4 +31,5 @@ def export(
         write_export(graph, export_format.value, output)
     except OSError as error:
         fail(f"{output}: cannot write ({error.strerror})", exit_code=1)
-    typer.echo(f"wrote {output} ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)", err=True)
+    where = "standard output" if str(output) == "-" else output
+    typer.echo(f"wrote {where} ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)", err=True)

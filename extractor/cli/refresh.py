@@ -19,7 +19,8 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from extractor.cli.app import CorporaOption, KbOption, app, default_corpora, default_kb
+from extractor.cli.app import CorporaOption, FollowLinksOption, KbOption, app, default_corpora, default_kb
+from extractor.cli.app import say_skipped_links
 from extractor.cli.safe_text import console as safe_console, one_line
 from extractor.errors import BadInput
 from extractor.graph import store
@@ -43,6 +44,7 @@ class Outcome:
     from_cache: int = 0
     failed: dict[str, str] = field(default_factory=dict)  # "PMID 123" / "PMCID PMC456" -> why
     notes: list[str] = field(default_factory=list)  # worth saying, not a failure
+    skipped_links: list[Path] = field(default_factory=list)  # cached records that are symbolic links: not read
 
     def count(self, report: FetchReport, label: str) -> None:
         self.fetched += len(report.fetched)
@@ -63,6 +65,7 @@ def refresh(
     corpora: Path = CorporaOption,
     force: bool = typer.Option(False, "--force", help="Fetch again even what corpora/ already holds."),
     max_results: int = typer.Option(1000, "--max", min=1, help="At most this many PMIDs from --query/--discover."),
+    follow_links: bool = FollowLinksOption,
 ) -> None:
     """Fetch PubMed records (and PMC full text), extract their findings and merge them into the knowledge base."""
     kb = kb or default_kb()
@@ -89,16 +92,17 @@ def refresh(
 
     outcome = Outcome()
     wanted = list(dict.fromkeys(wanted))
-    papers = _fetch_and_parse(client, corpora, "pubmed", wanted, force, outcome)
+    papers = _fetch_and_parse(client, corpora, "pubmed", wanted, force, outcome, follow_links)
     if full_text:
         pmcids = sorted({document.pmcid for document in papers if document.pmcid})
-        papers += _fetch_and_parse(client, corpora, "pmc", pmcids, force, outcome)
+        papers += _fetch_and_parse(client, corpora, "pmc", pmcids, force, outcome, follow_links)
 
     added = replaced = 0
     if papers:
         findings = list(extract_many(prefer_richest(papers)))
         summary = store.merge_findings(kb, findings, queries=queries)
         added, replaced = len(summary.added), len(summary.replaced)
+    say_skipped_links(outcome.skipped_links)
     for note in outcome.notes:
         typer.echo(f"flarekb: {one_line(note)}", err=True)
     for label, reason in outcome.failed.items():  # a reason may quote a server's or a record's text
@@ -138,7 +142,7 @@ def validated_pmids(arguments: Iterable[str], ids_file: Path | None) -> list[str
 
 
 def _fetch_and_parse(
-    client: EutilsClient, corpora: Path, db: str, ids: list[str], force: bool, outcome: Outcome
+    client: EutilsClient, corpora: Path, db: str, ids: list[str], force: bool, outcome: Outcome, follow_links: bool
 ) -> list[Document]:
     """Fetch what corpora/ lacks, then parse every wanted record from the cache."""
     label, kind = ("PMID", "pubmed-xml") if db == "pubmed" else ("PMCID", "pmc-jats")
@@ -154,6 +158,9 @@ def _fetch_and_parse(
     documents = []
     for record_id in report.available:
         path = cache.record_path(corpora, db, record_id)
+        if path.is_symlink() and not follow_links:  # it can point anywhere: read only when asked to
+            outcome.skipped_links.append(path)
+            continue
         try:
             documents += parse_bytes(path.read_bytes(), str(path), expect=kind)
         except BadInput as error:

@@ -23,7 +23,7 @@ from typing import BinaryIO
 
 import networkx as nx
 
-from extractor.atomicfile import atomic_writer
+from extractor.atomicfile import output_writer
 from extractor.graph.csv_cells import neutralised
 
 LIST_SEPARATOR = ";"
@@ -168,6 +168,7 @@ FORMATS: dict[str, Callable[[nx.MultiDiGraph, BinaryIO], None]] = {
 
 
 def write_export(graph: nx.MultiDiGraph, export_format: str, path: Path) -> None:
-    """Write the graph in one of `FORMATS` to `path`, atomically (`atomic_writer`)."""
-    with atomic_writer(Path(path)) as handle:
+    """Write the graph in one of `FORMATS` to `path`: atomically, or `-` (stdout), a FIFO or a device straight
+    (`output_writer`)."""
+    with output_writer(Path(path)) as handle:
         FORMATS[export_format](graph, handle)

@@ -10,7 +10,7 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from extractor.atomicfile import write_atomically
+from extractor.atomicfile import write_output
 from extractor.errors import BadInput, KnowledgeBaseError
 
 if TYPE_CHECKING:  # the CLI imports this module for its checks; matplotlib loads with the plot modules
@@ -48,7 +48,7 @@ def save_figure(figure: Figure, path: Path) -> Path:
     with rc_context({"svg.hashsalt": "flarekb"}):
         figure.savefig(buffer, format=file_format, dpi=DPI, metadata=_METADATA[file_format])
     try:
-        write_atomically(path, buffer.getvalue())
+        write_output(path, buffer.getvalue())  # a FIFO or device named by -o is written into, not replaced
     except OSError as error:
         raise KnowledgeBaseError(f"{path}: cannot write the picture ({error.strerror or error})") from error
     return path
