@@ -143,3 +143,47 @@ def test_json_keeps_the_papers_text_exact(hostile_kb: Path, flarekb):
     assert timeline["title"].startswith("\x1b[2J")
     (timeline,) = json.loads(flarekb("show", "1001", "--json", "--kb", str(hostile_kb)).stdout)
     assert timeline["title"].endswith("tarlatamab \x9b2J")
+
+
+# -- 6. Identifiers and names that reach other parsers ----------------------------------------------------
+
+
+def test_a_doi_with_a_control_character_is_no_doi_and_graphml_exports(tmp_path: Path, flarekb):
+    corpora = tmp_path / "corpora"
+    corpora.mkdir()
+    (corpora / "page.html").write_text(
+        '<html><head><title>Pseudoprogression with teclistamab</title><meta name="citation_doi" '
+        'content="10.1000/abc&#x1;def"></head><body><h1>Pseudoprogression with teclistamab</h1><p>After teclistamab, IL-6 increased on day 2 with tumor '
+        "flare.</p></body></html>", encoding="utf-8")
+    assert flarekb("build", "--corpora", str(corpora), "--kb", str(tmp_path / "kb")).returncode == 0
+    output = tmp_path / "flare.graphml"
+    result = flarekb("export", "--format", "graphml", "-o", str(output), "--kb", str(tmp_path / "kb"))
+    assert result.returncode == 0, result.stderr
+    graphml = output.read_text(encoding="utf-8")
+    assert "case:page" in graphml and "\x01" not in graphml and "10.1000/abc" not in graphml
+
+
+@pytest.mark.parametrize("doi", ["10.1000/abc\x01def", "10.1000/abc\x1b[2Jdef", "10.1000/abc\x7fdef",
+                                 "10.1000/abc\x9bdef"])
+def test_normalise_doi_refuses_control_characters(doi: str):
+    from extractor.errors import BadInput
+    from extractor.sources.identifiers import find_doi, normalise_doi
+
+    with pytest.raises(BadInput):
+        normalise_doi(doi)
+    assert find_doi(f"doi: {doi}") == "10.1000/abc"  # in running text the DOI ends where the control starts
+
+
+def test_dollar_signs_in_a_case_id_are_drawn_as_text(tmp_path: Path, flarekb):
+    corpora = tmp_path / "corpora"
+    corpora.mkdir()
+    (corpora / "a$x^$b.txt").write_text("Pseudoprogression with teclistamab\n\nAfter teclistamab, IL-6 increased on "
+                                        "day 2 with tumor flare.\n", encoding="utf-8")
+    kb = str(tmp_path / "kb")
+    assert flarekb("build", "--corpora", str(corpora), "--kb", kb).returncode == 0
+    timeline = flarekb("plot", "timeline", "a$x^$b", "-o", str(tmp_path / "case.png"), "--kb", kb)
+    assert timeline.returncode == 0, timeline.stderr
+    assert (tmp_path / "case.png").read_bytes().startswith(b"\x89PNG")
+    report = flarekb("report", "-o", str(tmp_path / "report.html"), "--kb", kb, "--corpora", str(corpora))
+    assert report.returncode == 0, report.stderr
+    assert "a$x^$b" in (tmp_path / "report.html").read_text(encoding="utf-8")
