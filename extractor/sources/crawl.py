@@ -44,7 +44,8 @@ def fetch_records(
     report = FetchReport()
     wanted = list(dict.fromkeys(ids))
     todo = wanted if force else [i for i in wanted if not cache.is_cached(corpora, db, i)]
-    report.from_cache = [i for i in wanted if i not in set(todo)]
+    to_fetch = set(todo)  # once: a set per id made this quadratic (100k ids: minutes before the first request)
+    report.from_cache = [i for i in wanted if i not in to_fetch]
     for start in range(0, len(todo), MAX_BATCH):
         batch = todo[start : start + MAX_BATCH]
         try:
