@@ -146,7 +146,8 @@ def _fetch_and_parse(
 ) -> list[Document]:
     """Fetch what corpora/ lacks, then parse every wanted record from the cache."""
     label, kind = ("PMID", "pubmed-xml") if db == "pubmed" else ("PMCID", "pmc-jats")
-    to_fetch = len(ids) if force else sum(not cache.is_cached(corpora, db, i) for i in ids)
+    cached = set() if force else cache.cached_ids(corpora, db)
+    to_fetch = sum(i not in cached for i in ids)
     with _progress(to_fetch, f"fetching {db}") as advance:
         report = fetch_records(client, corpora, db, ids, force=force, on_batch=advance)
     outcome.count(report, label)

@@ -34,6 +34,18 @@ def is_cached(corpora: Path, db: str, record_id: str) -> bool:
     return path.is_file() and path.stat().st_size > 0
 
 
+def cached_ids(corpora: Path, db: str) -> set[str]:
+    """The ids of `db` whose record corpora/ holds (a non-empty file), from one listing of the directory:
+    asking `is_cached` id by id costs a path and a stat each, seconds for 100k ids."""
+    try:
+        entries = os.scandir(Path(corpora) / db)
+    except FileNotFoundError:
+        return set()
+    with entries:
+        return {entry.name.removesuffix(".xml") for entry in entries
+                if entry.name.endswith(".xml") and entry.is_file() and entry.stat().st_size > 0}
+
+
 def read_record(corpora: Path, db: str, record_id: str) -> bytes:
     return record_path(corpora, db, record_id).read_bytes()
 
