@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from extractor.cli import run
-from extractor.graph.csv_cells import FORMULA_STARTS
 
 FORMULA_ABSTRACT = ('=HYPERLINK("http://evil.example","x") IL-6 increased on day 3 after tarlatamab with tumor flare. '
                     "+CRP [normal range, &lt;5 mg/L] increased on day 2. @SUM(1) ferritin rose on day 4. "
@@ -32,6 +31,7 @@ HOSTILE_PAGE = """<html><head><title>&#x1b;[2J&#x1b;]8;;http://evil.example&#x1b
 teclistamab&#x9b;31m</title></head><body><h1>&#x1b;[2JPseudoprogression with teclistamab</h1><p>PMID: 2002</p>
 <p>After teclistamab, IL-6 increased on day 2 &#x1b;[31mwith tumor flare&#x1b;[0m.</p></body></html>
 """
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP's CSV injection list
 CONTROLS = [chr(code) for code in (*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0))]
 
 
