@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from functools import cache
 
 from extractor.models import CaseFindings, Document, Drug, Flare, MarkerFinding
 from extractor.nlp.cohort import patients_counted
-from extractor.nlp.direction import direct_back, direct_markers
+from extractor.nlp.direction import coordinated_groups, direct_back, direct_markers
 from extractor.nlp.lexicons import engager_targets, marker_hpo_id, marker_kind, resolve_drug
 from extractor.nlp.mentions import Mention
 from extractor.nlp.sentences import Clause, Sentence, read_sentences
@@ -160,26 +161,43 @@ def _refuted(mention: Mention, clause: Clause) -> bool:
     return any(c.detail == "refuted" and 0 <= c.start - mention.end <= 12 for c in clause.cues)
 
 
-def _day_near(mention: Mention, clause: Clause, sentence: Sentence) -> int | None:
+def _day_near(mention: Mention, clause: Clause, sentence: Sentence, others: Sequence[Mention] = ()) -> int | None:
+    """The day of the mention's clause, else of its sentence, nearest the mention (_days_for: `others` are the
+    sentence's marker mentions of other coordinated groups)."""
     if not sentence.days:  # most sentences state no time
         return None
-    near = nearest_day(_days_for(mention, sentence.clause_days(clause), sentence), mention.start, mention.end) \
-        or nearest_day(_days_for(mention, sentence.days, sentence), mention.start, mention.end)
+    near = nearest_day(_days_for(mention, sentence.clause_days(clause), sentence, others), mention.start, mention.end) \
+        or nearest_day(_days_for(mention, sentence.days, sentence, others), mention.start, mention.end)
     return near.day if near else None
 
 
-def _days_for(mention: Mention, days: list[DayMention], sentence: Sentence) -> list[DayMention]:
+def _days_for(mention: Mention, days: list[DayMention], sentence: Sentence, others: Sequence[Mention]) -> list[DayMention]:
     """The days that can belong to the mention: a day in brackets belongs only to what the brackets hold or
-    follow ("hyperferritinemia (peak 50,000 ng/mL on day +23), severe cytopenias": day 23 is the ferritin's)."""
+    follow ("hyperferritinemia (peak 50,000 ng/mL on day +23), severe cytopenias": day 23 is the ferritin's),
+    and a day stated after another marker group that follows the mention is that group's ("NSE fell, and pro-GRP
+    normalised by day 21"); a day before them all ("On day 7, X and Y") is everyone's."""
     folded = sentence.folded
     kept = []
     for day in days:
+        if any(mention.end <= other.start and other.end <= day.start for other in others):
+            continue  # a day after the statement of another group is its day; a day before a list is everyone's
         opening = folded.rfind("(", sentence.span.start, day.start)
         if opening < 0 or folded.find(")", opening, day.start) >= 0:  # not inside brackets
             kept.append(day)
         elif opening <= mention.start < day.start or 0 <= opening - mention.end <= 2:
             kept.append(day)
     return kept
+
+
+def _marker_groups(sentence: Sentence, folded: str) -> dict[Mention, tuple[int, int]]:
+    """Each marker mention of the sentence -> its coordinated group (clause start, group number)."""
+    group_of: dict[Mention, tuple[int, int]] = {}
+    for clause in sentence.clauses:
+        markers = [m for m in clause.entities if m.kind == "marker"]
+        for number, group in enumerate(coordinated_groups(folded, markers) if markers else []):
+            for mention in group:
+                group_of[mention] = (clause.span.start, number)
+    return group_of
 
 
 def _clause_day(mention: Mention, clause: Clause, sentence: Sentence) -> int | None:
@@ -289,6 +307,7 @@ def _markers(case: list[Sentence], sentences: list[Sentence], text: str, folded:
     last_direction: dict[str, str] = {}  # marker -> its last direction in the text, for "normalised"
     for sentence in case:
         previous_markers: list[Mention] = []
+        group_of = _marker_groups(sentence, folded)
         for clause in sentence.clauses:
             markers = [m for m in clause.entities if m.kind == "marker"]
             if markers:
@@ -310,7 +329,11 @@ def _markers(case: list[Sentence], sentences: list[Sentence], text: str, folded:
                     direction = _OPPOSITE.get(last_direction.get(mention.name, ""), "decreased")
                 else:
                     last_direction[mention.name] = direction
-                day = day_of(dated, clause, sentence)
+                if day_of is _day_near:  # not a day across a marker of another group ("NSE fell, and pro-GRP ... by day 21")
+                    others = [m for m in group_of if group_of[m] != group_of.get(mention)]
+                    day = _day_near(dated, clause, sentence, others)
+                else:
+                    day = day_of(dated, clause, sentence)
                 if day is None and not sentence.days:
                     day = _lab_day_before(mention, before.get(id(sentence)), sentence, text)
                 if _pre_treatment(clause, day):
