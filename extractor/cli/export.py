@@ -26,7 +26,7 @@ def export(
     kb: Path = KbOption,
 ) -> None:
     """Export the knowledge graph for Cytoscape, Gephi, igraph or scripts."""
-    graph = build_graph(store.load_index(kb or default_kb()))
+    graph = build_graph(store.load_index(store.require(kb or default_kb())))
     try:
         write_export(graph, export_format.value, output)
     except OSError as error:

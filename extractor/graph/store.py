@@ -27,7 +27,7 @@ from typing import BinaryIO
 
 from extractor import __version__, collector
 from extractor.atomicfile import atomic_writer
-from extractor.errors import KnowledgeBaseError
+from extractor.errors import BadInput, KnowledgeBaseError
 from extractor.graph import index_file
 from extractor.graph.index import KnowledgeIndex, build_index
 from extractor.models import CaseFindings
@@ -101,6 +101,17 @@ def load(kb_dir: Path) -> StoredKB:
     return StoredKB(manifest, findings)
 
 
+def require(kb_dir: Path) -> Path:
+    """`kb_dir` when it holds a knowledge base; else BadInput saying where flarekb looked and how to point it
+    elsewhere. Every command that reads kb/ asks this first: only build and refresh create one."""
+    kb_dir = Path(kb_dir)
+    if not findings_path(kb_dir).is_file():
+        where = kb_dir.absolute()
+        raise BadInput(f"no knowledge base at {where}/ (no {FINDINGS_FILE} there); point to one with --kb DIR or "
+                       "FLAREKB_KB=DIR, or create it with `flarekb build` or `flarekb refresh`")
+    return kb_dir
+
+
 def load_findings(kb_dir: Path) -> list[CaseFindings]:
     return load(kb_dir).findings
 
@@ -117,13 +128,14 @@ def open_index(kb_dir: Path) -> Iterator[KnowledgeIndex]:
     (each table value is read when a query first asks for it, from the files opened here, so a writer
     replacing them meanwhile changes nothing), else built from the findings, with a note on stderr. The
     cyclic collector is paused meanwhile, as in `load`: a query's answer is objects that are all kept."""
-    kb_dir = Path(kb_dir)
+    kb_dir = require(kb_dir)
     with ExitStack() as files, collector.paused():
         try:
             findings = files.enter_context(findings_path(kb_dir).open("rb"))
         except FileNotFoundError:
-            findings = None  # no knowledge base yet: the empty one
-        index = _stored_index(kb_dir, findings, files) if findings is not None else None
+            require(kb_dir)  # removed since: say so as before
+            raise
+        index = _stored_index(kb_dir, findings, files)
         yield index if index is not None else load_index(kb_dir)
 
 
@@ -211,6 +223,7 @@ def merge_findings(
 
 def remove_papers(kb_dir: Path, identifiers: Iterable[str]) -> tuple[MergeSummary, list[str]]:
     """Take papers out by PMID, PMCID, DOI or case id; returns the summary and the identifiers not found."""
+    require(kb_dir)  # before the lock, which would create kb/
     with kb_lock(kb_dir):
         stored = load(kb_dir)
         summary, missing = MergeSummary(), []

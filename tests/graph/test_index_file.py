@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from extractor.errors import BadInput
 from extractor.graph import index_file, queries, store
 from extractor.graph.index import build_index
 from extractor.models import DIRECTIONS, CaseFindings, Drug, Flare, MarkerFinding
@@ -213,9 +214,11 @@ def test_a_writer_replacing_kb_during_a_query_changes_nothing_it_reads(tmp_path:
         assert every_answer(index, after) == every_answer(after, after) != every_answer(before, after)
 
 
-def test_no_knowledge_base_is_the_empty_one_without_a_note(tmp_path: Path, capsys):
-    found, note = answers_and_note(tmp_path / "nothing", capsys)
-    assert note == "" and found["markers"] == "[]"
+def test_no_knowledge_base_is_an_error_that_says_where_it_looked(tmp_path: Path):
+    with pytest.raises(BadInput, match=f"no knowledge base at {tmp_path / 'nothing'}/"):
+        with store.open_index(tmp_path / "nothing"):
+            pass
+    assert not (tmp_path / "nothing").exists()
 
 
 def test_the_lock_clears_an_index_temporary_left_by_a_dead_writer(tmp_path: Path, capsys):
