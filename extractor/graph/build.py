@@ -3,8 +3,10 @@
 Node ids are readable and stable (`pmid:40827251`, `case:40827251`, `drug:tarlatamab`, `target:DLL3`,
 `target_class:DLL3xCD3`, `marker:il-6`), so the same findings always give the same graph. Every node has
 `kind`, `name` and a Biolink `category`; every edge has `relation` and a Biolink `predicate`; marker edges
-carry `object_direction_qualifier` where the direction is one Biolink knows, and SIGNATURE edges carry
-`publications` (`PMID:...`). SIGNATURE edges come from the index's rows, so graph and query answers agree.
+carry `object_direction_qualifier` where the direction is one Biolink knows, and every edge that states a
+finding (MARKER, HAD, SIGNATURE) carries `publications`: a CURIE per paper, `PMID:...`, else `PMC:...`, else
+`doi:...`, so a case known only by PMCID or DOI keeps its evidence. SIGNATURE edges come from the index's rows,
+so graph and query answers agree; they count cases, patients (`n_patients`) and papers (`n_papers`).
 """
 
 from __future__ import annotations
@@ -51,6 +53,19 @@ def paper_node(case: CaseFindings) -> str:
     return f"doc:{case.id}"
 
 
+def publication(pmid: str | None, pmcid: str | None, doi: str | None) -> str | None:
+    """The Biolink `publications` CURIE of a paper: PMID:..., else PMC:..., else doi:..."""
+    if pmid:
+        return f"PMID:{pmid}"
+    if pmcid:
+        return f"PMC:{pmcid.upper().removeprefix('PMC')}"
+    return f"doi:{doi}" if doi else None
+
+
+def _publications(*papers: tuple[str | None, str | None, str | None]) -> list[str]:
+    return sorted({curie for paper in papers if (curie := publication(*paper))})
+
+
 def case_node(case: CaseFindings) -> str:
     return f"case:{case.id}"
 
@@ -92,7 +107,8 @@ def _direction(direction: str) -> dict[str, str]:
 def _add_case(graph: nx.MultiDiGraph, case: CaseFindings) -> None:
     paper = _add_node(graph, paper_node(case), "paper", case.title, pmid=case.pmid or "",
                       pmcid=case.pmcid or "", doi=case.doi or "")
-    patient = _add_node(graph, case_node(case), "case", case.id, source=case.source)
+    patient = _add_node(graph, case_node(case), "case", case.id, source=case.source, n_patients=case.n_patients)
+    publications = _publications((case.pmid, case.pmcid, case.doi))
     _add_edge(graph, paper, patient, "REPORTS")
     for drug in case.drugs:
         drug_id = _add_node(graph, f"drug:{drug.name}", "drug", drug.name, role=drug.role)
@@ -107,18 +123,21 @@ def _add_case(graph: nx.MultiDiGraph, case: CaseFindings) -> None:
     if case.flare.reported:
         event = _add_node(graph, f"event:{FLARE_EVENT}", "event", FLARE_EVENT)
         _add_edge(graph, patient, event, "HAD", onset_day=case.flare.onset_day, drug=case.flare.drug,
-                  resolution_day=case.resolution_day, evidence=case.flare.evidence)
+                  resolution_day=case.resolution_day, evidence=case.flare.evidence, n_patients=case.n_patients,
+                  publications=publications)
         for manifestation in case.flare.manifestations:
             node = _add_node(graph, f"manifestation:{manifestation}", "manifestation", manifestation)
             _add_edge(graph, patient, node, "SHOWED")
     for marker in case.markers:
         node = _add_node(graph, f"marker:{marker.marker}", "marker", marker.marker)
         _add_edge(graph, patient, node, "MARKER", direction=marker.direction, **_direction(marker.direction),
-                  day=marker.day, evidence=marker.evidence, pmid=case.pmid, start=marker.start, end=marker.end)
+                  day=marker.day, evidence=marker.evidence, pmid=case.pmid, pmcid=case.pmcid, doi=case.doi,
+                  publications=publications, start=marker.start, end=marker.end)
 
 
 def _add_signature(graph: nx.MultiDiGraph, source: str, row: MarkerRow) -> None:
     pmids = sorted({item.pmid for item in row.evidence if item.pmid})
     _add_edge(graph, source, f"marker:{row.marker}", "SIGNATURE", direction=row.direction,
-              **_direction(row.direction), n_cases=row.n_cases, pmids=pmids, days=row.days,
-              drugs=row.drugs, publications=[f"PMID:{pmid}" for pmid in pmids])
+              **_direction(row.direction), n_cases=row.n_cases, n_patients=row.n_patients, n_papers=row.n_papers,
+              pmids=pmids, days=row.days, drugs=row.drugs,
+              publications=_publications(*((item.pmid, item.pmcid, item.doi) for item in row.evidence)))
