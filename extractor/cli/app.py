@@ -55,7 +55,8 @@ def run() -> None:
         typer.echo(f"flarekb: error: {error.format_message()} (see --help)", err=True)
         sys.exit(error.exit_code)
     except (typer.Abort, KeyboardInterrupt):
-        typer.echo("flarekb: interrupted", err=True)
+        # Every write is atomic (temporary file, then rename): an interrupted command leaves kb/ as it was.
+        typer.echo("flarekb: interrupted; kb/ unchanged", err=True)
         sys.exit(130)
     except BrokenPipeError:
         # `flarekb ... | head` closing the pipe is not an error worth a traceback.

@@ -9,6 +9,7 @@ from rich.console import Console
 
 from extractor import pipeline
 from extractor.cli.app import CorporaOption, KbOption, app, default_corpora, default_kb
+from extractor.graph import store
 
 
 @app.command()
@@ -20,4 +21,8 @@ def build(corpora: Path = CorporaOption, kb: Path = KbOption) -> None:
     with console.status("reading corpora") as status:
         findings = pipeline.build(corpora, kb, on_file=lambda path: status.update(f"reading {path}"))
     flares = sum(case.flare.reported for case in findings)
-    typer.echo(f"built {kb}/ from {len(findings)} document(s) in {corpora}/: {flares} with a flare report", err=True)
+    removed = store.read_manifest(kb).removed
+    kept_out = (f"; {len(removed)} paper(s) taken out by `flarekb remove` stay out (`flarekb restore ID` brings one "
+                "back)") if removed else ""
+    typer.echo(f"built {kb}/ from {len(findings)} document(s) in {corpora}/: {flares} with a flare report{kept_out}",
+               err=True)
