@@ -99,7 +99,8 @@ def onset(
     as_json: bool = JsonOption,
     kb: Path = KbOption,
 ) -> None:
-    """When the flare starts: number of cases, median and range of the onset day, per drug."""
+    """When the flare starts, per drug: patients and papers, median and range of single patients' onset days, and
+    cohort medians apart."""
     name = canonical_drug(drug) if drug is not None else None
     with store.open_index(kb or default_kb()) as index:
         rows = queries.flare_onset(index, drug=name)
@@ -114,7 +115,7 @@ def drugs(
     as_json: bool = JsonOption,
     kb: Path = KbOption,
 ) -> None:
-    """Drugs with flare reports, with their target class and the papers."""
+    """Drugs with flare reports: their target class, patients and papers."""
     with store.open_index(kb or default_kb()) as index:
         rows = queries.drugs_with_flare(index, role=role.value if role else None)
     print_answer(Answer("drugs", "drugs with flare reports", rows, f"{plural(len(rows), 'drug')} with flare reports"),
