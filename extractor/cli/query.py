@@ -198,12 +198,15 @@ def print_timeline(console: Console, timeline: queries.CaseTimeline) -> None:
     console.print(f"[bold]{timeline.title}[/bold]\n{ids}")
     console.print(f"drugs: {', '.join(timeline.drugs) or '-'}; disease: {timeline.disease or '-'}; "
                   f"flare reported: {'yes' if timeline.flare_reported else 'no'}")
+    if timeline.n_patients > 1:
+        console.print(f"patients: {timeline.n_patients} (a cohort: its days are the cohort's medians)")
     table = Table(show_lines=True)
     for column in ("day", "event", "what", "direction", "evidence"):
         table.add_column(column, overflow="fold")
     for event in timeline.events:
-        table.add_row("?" if event.day is None else str(event.day), event.kind, event.what, event.direction,
-                      event.evidence)
+        day = "?" if event.day is None else f"~{event.day}" if event.approximate else str(event.day)
+        what = marker_display(event.what) if event.kind == "marker" else event.what
+        table.add_row(day, event.kind, what, event.direction, event.evidence)
     console.print(table)
 
 

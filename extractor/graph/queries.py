@@ -191,6 +191,7 @@ class TimelineEvent:
     what: str  # "tarlatamab", "tumor swelling; pleural effusion", "il-6"
     direction: str = ""  # markers only
     evidence: str = ""
+    approximate: bool = False  # the text gives weeks or months ("1 month" = day 30), not the day itself
 
 
 @dataclass
@@ -204,6 +205,7 @@ class CaseTimeline:
     disease: str | None
     flare_reported: bool
     events: list[TimelineEvent] = field(default_factory=list)  # dated events by day, then undated ones
+    n_patients: int = 1  # more than 1: a cohort, whose days are the cohort's medians
 
 
 def cases_for_paper(index: KnowledgeIndex, identifier: str) -> list[CaseFindings]:
@@ -222,16 +224,30 @@ def case_timeline(case: CaseFindings) -> CaseTimeline:
     if engagers:
         events.append(TimelineEvent(0, "dose", ", ".join(engagers), evidence="first dose (day 0 by definition)"))
     if case.flare.reported:
+        evidence = " ".join(case.flare.evidence)
         events.append(TimelineEvent(case.flare.onset_day, "flare", "; ".join(case.flare.manifestations),
-                                    evidence=" ".join(case.flare.evidence)))
+                                    evidence=evidence, approximate=approximate_day(case.flare.onset_day, evidence)))
     for marker in case.markers:
-        events.append(TimelineEvent(marker.day, "marker", marker.marker, marker.direction, marker.evidence))
+        events.append(TimelineEvent(marker.day, "marker", marker.marker, marker.direction, marker.evidence,
+                                    approximate_day(marker.day, marker.evidence)))
     if case.resolution_day is not None:
         events.append(TimelineEvent(case.resolution_day, "resolution", "flare resolved"))
     order = {"dose": 0, "flare": 1, "marker": 2, "resolution": 3}
     events.sort(key=lambda event: (event.day is None, event.day or 0, order[event.kind]))
     return CaseTimeline(case.id, case.pmid, case.pmcid, case.doi, case.title, [drug.name for drug in case.drugs],
-                        case.disease, case.flare.reported, events)
+                        case.disease, case.flare.reported, events, case.n_patients)
+
+
+_ROUGH_SPAN = re.compile(r"\b(?:\d+|one|two|three|four|five|six|a|an|several|few)[\s-]+(?:weeks?|months?)\b"
+                         r"|\b(?:weeks?|months?)\s+\d+\b", re.IGNORECASE)
+
+
+def approximate_day(day: int | None, evidence: str) -> bool:
+    """Whether a day was counted from weeks or months ("1 month" = 30, "week 6" = 42) rather than stated: the
+    sentence speaks of weeks or months and never of that day."""
+    if day is None or not _ROUGH_SPAN.search(evidence):
+        return False
+    return not re.search(rf"\bdays?\s+{day}\b|\b{day}\s*(?:-\s*)?days?\b", evidence, re.IGNORECASE)
 
 
 def resolve_target(text: str, known_targets: set[str]) -> str | None:
