@@ -68,6 +68,9 @@ def fail(message: str, exit_code: int = 2) -> None:
     raise typer.Exit(exit_code)
 
 
+INTERRUPTED = 130  # the shell's exit code for Ctrl-C
+
+
 def usage_message(error: ClickException) -> str:
     """Click's message, in plain English for a value outside a choice: "--format must be one of graphml, json, csv"."""
     choices = re.search(r"(.*) is not one of (.*)\.$", getattr(error, "message", ""))
@@ -90,11 +93,12 @@ def run() -> None:
         typer.echo(f"flarekb: error: {usage_message(error)} (see --help)", err=True)
         sys.exit(error.exit_code)
     except (typer.Abort, KeyboardInterrupt):
-        # Every write is atomic (temporary file, then rename): an interrupted command leaves kb/ as it was.
-        typer.echo("flarekb: interrupted; kb/ unchanged", err=True)
-        sys.exit(130)
+        result = INTERRUPTED
     except BrokenPipeError:
         # `flarekb ... | head` closing the pipe is not an error worth a traceback.
         sys.stderr.close()
         sys.exit(0)
+    if result == INTERRUPTED:  # Typer catches Ctrl-C itself and returns 130, silently
+        # Every write is atomic (temporary file, then rename): an interrupted command leaves kb/ as it was.
+        typer.echo("flarekb: interrupted; kb/ unchanged", err=True)
     sys.exit(result if isinstance(result, int) else 0)
