@@ -222,3 +222,19 @@ def test_a_refresh_killed_mid_fetch_loses_nothing_and_the_next_one_resumes(ncbi,
     assert resumed.returncode == 0, resumed.stderr
     assert "50 record(s) fetched, 200 from cache" in resumed.stdout
     assert kb_ids(tmp_path) == {"12091962", *pmids}
+
+
+def test_a_removed_paper_stays_out_of_a_query_refresh_and_comes_back_when_named(ncbi, tmp_path):
+    assert flarekb(ncbi, tmp_path, "12091962", "9997").returncode == 0
+    removed = subprocess.run([sys.executable, "-m", "extractor", "remove", "9997", "--kb", str(tmp_path / "kb")],
+                             cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert removed.returncode == 0, removed.stderr
+    ncbi.searches["flare"] = ["9997", "27797938"]
+    found = flarekb(ncbi, tmp_path, "--query", "flare")
+    assert found.returncode == 0, found.stderr
+    assert "1 paper(s) taken out by `flarekb remove` stay out (9997)" in found.stderr
+    assert kb_ids(tmp_path) == {"12091962", "27797938"}
+    named = flarekb(ncbi, tmp_path, "9997")
+    assert named.returncode == 0 and "1 added" in named.stdout
+    assert kb_ids(tmp_path) == {"12091962", "27797938", "9997"}
+    assert store.load(tmp_path / "kb").manifest.removed == []
