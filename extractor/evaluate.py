@@ -3,24 +3,31 @@
     documents = evaluation_documents(gold_path, paths)   # paths empty: the gold file's docs/ and the seeds
     report = evaluate(load_gold(gold_path), documents)
 
-Figures: precision/recall/F1 of engagers, of the other drugs received and of (marker, direction) pairs,
-micro-averaged over documents; accuracy of the disease (gold "unspecified" or null must be matched by no
-disease) and of the flare label over all scored documents, and of the onset day over those whose gold flare
-is true (a gold list accepts any of its values; null must be matched by no day). Documents are matched to gold
-lines by any identifier they share (id, pmid, pmcid, doi).
+Figures: precision/recall/F1 of engagers, of the other drugs received, of (marker, direction) pairs and of
+(marker, direction, day) triples, micro-averaged over documents; accuracy of the disease (gold "unspecified"
+or null must be matched by no disease) and of the flare label over all scored documents, and of the onset day
+over those whose gold flare is true (a gold list accepts any of its values; null must be matched by no day),
+and over those whose gold states a day. Marker names on both sides are matched after the marker lexicon's
+synonyms ("pet suv" and "suv (pet)" are one marker; a bracketed qualifier the lexicon does not know,
+"car-t cells (peripheral blood)", is dropped). Documents are matched to gold lines by any identifier they share
+(id, pmid, pmcid, doi).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from extractor.errors import BadInput
 from extractor.models import CaseFindings, Document, Passage
 from extractor.nlp import extract_many
+from extractor.nlp.lexicons import marker_names, terms
+from extractor.nlp.text import fold
 from extractor.sources import read_documents
 
 
@@ -34,6 +41,9 @@ class GoldCase:
     flare: bool
     onset_days: tuple[int | None, ...]  # any of these is correct
     markers: frozenset[tuple[str, str]]
+    marker_days: frozenset[tuple[str, str, int | None]] = frozenset()
+    evidence: dict[tuple[str, str], str] = field(default_factory=dict)  # (marker, direction) -> gold evidence
+    category: str = ""  # positive | near_miss | negative (the corpus document's category), "" when unknown
 
 
 @dataclass
@@ -74,16 +84,28 @@ class Accuracy:
         return self.correct / self.total if self.total else 1.0
 
 
+@dataclass(frozen=True)
+class MarkerError:
+    document: str  # the gold id
+    kind: str  # missed (in gold, not found) | extra (found, not in gold)
+    marker: str
+    direction: str
+    evidence: str  # the gold evidence of a miss, the sentence an extra was found in
+
+
 @dataclass
 class Report:
     engagers: Score = field(default_factory=Score)
     other_drugs: Score = field(default_factory=Score)
     markers: Score = field(default_factory=Score)
+    marker_days: Score = field(default_factory=Score)
     disease: Accuracy = field(default_factory=Accuracy)
     flare: Accuracy = field(default_factory=Accuracy)
     onset_day: Accuracy = field(default_factory=Accuracy)
+    onset_day_stated: Accuracy = field(default_factory=Accuracy)  # over gold flares whose text states a day
     disagreements: list[str] = field(default_factory=list)
     unmatched_gold: list[str] = field(default_factory=list)  # gold ids no document was found for
+    marker_errors: list[MarkerError] = field(default_factory=list)
 
     def to_json(self) -> dict:
         def score(s: Score) -> dict:
@@ -94,9 +116,12 @@ class Report:
             "engagers": score(self.engagers),
             "other_drugs": score(self.other_drugs),
             "markers": score(self.markers),
+            "marker_days": score(self.marker_days),
             "disease_accuracy": self.disease.value,
             "flare_accuracy": self.flare.value,
             "onset_day_accuracy": self.onset_day.value,
+            "onset_day_stated_accuracy": self.onset_day_stated.value,
+            "onset_day_stated": [self.onset_day_stated.correct, self.onset_day_stated.total],
             "documents": self.flare.total,
             "disagreements": self.disagreements,
             "unmatched_gold": self.unmatched_gold,
@@ -119,6 +144,8 @@ def load_gold(path: Path) -> list[GoldCase]:
         try:
             row = json.loads(line)
             onset = row.get("flare_onset_day")
+            markers = [(canonical_marker(m["marker"]), m["direction"], m.get("day"), m.get("evidence", ""))
+                       for m in row.get("markers", [])]
             cases.append(
                 GoldCase(
                     id=str(row["id"]),
@@ -128,7 +155,9 @@ def load_gold(path: Path) -> list[GoldCase]:
                     disease=_gold_disease(row.get("disease")),
                     flare=bool(row.get("flare")),
                     onset_days=tuple(onset) if isinstance(onset, list) else (onset,),
-                    markers=frozenset((m["marker"], m["direction"]) for m in row.get("markers", [])),
+                    markers=frozenset((name, direction) for name, direction, _, _ in markers),
+                    marker_days=frozenset((name, direction, day) for name, direction, day, _ in markers),
+                    evidence={(name, direction): evidence for name, direction, _, evidence in markers},
                 )
             )
         except (ValueError, KeyError, TypeError) as error:
@@ -137,6 +166,25 @@ def load_gold(path: Path) -> list[GoldCase]:
 
 
 _NO_DISEASE = ("", "unspecified")
+_QUALIFIER = re.compile(r"\s*\([^()]*\)$")
+
+
+def canonical_marker(name: str) -> str:
+    """A marker name as the lexicon names it: a synonym or an alias resolves to its canonical name; an unknown
+    name loses a trailing bracketed qualifier the lexicon does not know ("car-t cells (peripheral blood)")."""
+    names = _marker_names_by_surface()
+    for candidate in (name, _QUALIFIER.sub("", name)):
+        key = fold(candidate.strip())
+        if key in names:
+            return names[key]
+    return name
+
+
+@cache
+def _marker_names_by_surface() -> dict[str, str]:
+    names = {fold(term.surface): term.name for term in terms("marker")}
+    names.update({fold(name): name for name in marker_names()})
+    return names
 
 
 def _gold_disease(value: object) -> str | None:
@@ -194,19 +242,43 @@ def _document_keys(document: Document | CaseFindings) -> frozenset[str]:
 
 
 def evaluate(gold: list[GoldCase], documents: list[Document]) -> Report:
-    report = Report()
+    return evaluate_by_category(gold, documents, {})["all"]
+
+
+def evaluate_by_category(gold: list[GoldCase], documents: list[Document], categories: dict[str, str]) -> dict[str, Report]:
+    """One report over every gold line ("all"), and one per document category (`categories`: gold id ->
+    positive | near_miss | negative), from one extraction of the documents."""
     findings_by_gold: dict[str, CaseFindings] = {}
     for findings in extract_many(documents):
         case = next((c for c in gold if c.identifiers & _document_keys(findings)), None)
         if case is not None:
             findings_by_gold.setdefault(case.id, findings)
+    reports: dict[str, Report] = {"all": Report()}
     for case in gold:
         findings = findings_by_gold.get(case.id)
+        category = categories.get(case.id)
         if findings is None:
-            report.unmatched_gold.append(case.id)
+            reports["all"].unmatched_gold.append(case.id)
             continue
-        _score_case(case, findings, report)
-    return report
+        _score_case(case, findings, reports["all"])
+        if category:
+            _score_case(case, findings, reports.setdefault(category, Report()))
+    return reports
+
+
+def document_categories(gold_path: Path) -> dict[str, str]:
+    """Gold id -> category, from the corpus documents beside the gold file (docs/<id>.json `category`); the
+    seed reports (../seeds) are flare reports."""
+    categories: dict[str, str] = {}
+    for path in sorted((gold_path.parent / "docs").glob("*.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            categories[str(data["id"])] = str(data.get("category") or "")
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # an unreadable document is reported when it is scored
+    for case in load_gold(gold_path):
+        categories.setdefault(case.id, "positive" if case.flare else "negative")
+    return categories
 
 
 def _score_case(case: GoldCase, findings: CaseFindings, report: Report) -> None:
@@ -230,12 +302,17 @@ def _score_case(case: GoldCase, findings: CaseFindings, report: Report) -> None:
     else:
         report.disagreements.append(f"{case.id}: disease {findings.disease}, gold {case.disease}")
 
-    markers = {(m.marker, m.direction) for m in findings.markers}
+    found = {(canonical_marker(m.marker), m.direction): m for m in findings.markers}
+    markers = set(found)
     report.markers.add(case.markers, markers)
+    report.marker_days.add(case.marker_days, {(name, direction, m.day) for (name, direction), m in found.items()})
     for marker, direction in sorted(case.markers - markers):
         report.disagreements.append(f"{case.id}: marker missed: {marker} {direction}")
+        report.marker_errors.append(MarkerError(case.id, "missed", marker, direction,
+                                                case.evidence.get((marker, direction), "")))
     for marker, direction in sorted(markers - case.markers):
         report.disagreements.append(f"{case.id}: marker not in gold: {marker} {direction}")
+        report.marker_errors.append(MarkerError(case.id, "extra", marker, direction, found[marker, direction].evidence))
 
     report.flare.total += 1
     if findings.flare.reported == case.flare:
@@ -244,8 +321,11 @@ def _score_case(case: GoldCase, findings: CaseFindings, report: Report) -> None:
         report.disagreements.append(f"{case.id}: flare {findings.flare.reported}, gold {case.flare}")
     if case.flare:
         report.onset_day.total += 1
+        stated = case.onset_days != (None,)
+        report.onset_day_stated.total += stated
         if findings.flare.onset_day in case.onset_days:
             report.onset_day.correct += 1
+            report.onset_day_stated.correct += stated
         else:
             gold_days = " or ".join(str(day) for day in case.onset_days)
             report.disagreements.append(f"{case.id}: onset day {findings.flare.onset_day}, gold {gold_days}")

@@ -73,8 +73,9 @@ class Flare:
     reported: bool = False
     onset_day: int | None = None
     manifestations: list[str] = field(default_factory=list)
-    evidence: list[str] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)  # the sentences that report the flare
     drug: str | None = None  # the therapy the text links the flare to
+    manifestation_days: dict[str, int | None] = field(default_factory=dict)  # each manifestation's first stated day
 
 
 @dataclass
@@ -135,4 +136,5 @@ class CaseFindings:
 def _fields(record: Drug | Flare | MarkerFinding) -> dict[str, Any]:
     """A flat record's fields in declaration order. (`dataclasses.asdict` deep-copies recursively, which made
     it most of the time of saving a large knowledge base.)"""
-    return {name: list(value) if isinstance(value, list) else value for name, value in vars(record).items()}
+    return {name: list(value) if isinstance(value, list) else dict(value) if isinstance(value, dict) else value
+            for name, value in vars(record).items()}

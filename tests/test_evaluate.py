@@ -90,15 +90,19 @@ def test_unreadable_gold_is_bad_input(tmp_path):
         load_gold(tmp_path / "absent.jsonl")
 
 
-# A ratchet: the figures `flarekb evaluate --gold ../shared/corpus/gold.jsonl` printed on the 41-document
-# corpus. Raise a bar when extraction improves; never lower one.
+# A ratchet: the figures `flarekb evaluate --gold ../shared/corpus/gold.jsonl` prints on the 41-document corpus
+# (first at the extraction issue's start: engagers 1.000, (marker, direction) F1 0.571, flare 37/41, onset 16/18,
+# disease 34/41, other drugs 0.789; raised when it closed). The issue's targets are 0.95 / 0.85 / 0.95 / 0.85.
+# Raise a bar when extraction improves; never lower one.
 RATCHET = {
     "engagers F1": 1.0,
-    "flare accuracy": 37 / 41,
-    "(marker, direction) F1": 0.571,
-    "onset day accuracy": 16 / 18,
+    "flare accuracy": 41 / 41,
+    "(marker, direction) F1": 0.885,
+    "(marker, direction, day) F1": 0.816,
+    "onset day accuracy": 18 / 18,
+    "onset day accuracy where the gold states a day": 6 / 6,
     "disease accuracy": 34 / 41,
-    "other drugs F1": 0.789,
+    "other drugs F1": 0.893,
 }
 
 
@@ -111,7 +115,9 @@ def test_development_corpus_meets_the_issue_targets(shared_dir):
         "engagers F1": report.engagers.f1,
         "flare accuracy": report.flare.value,
         "(marker, direction) F1": report.markers.f1,
+        "(marker, direction, day) F1": report.marker_days.f1,
         "onset day accuracy": report.onset_day.value,
+        "onset day accuracy where the gold states a day": report.onset_day_stated.value,
         "disease accuracy": report.disease.value,
         "other drugs F1": report.other_drugs.f1,
     }

@@ -6,8 +6,12 @@ IL-10") form one coordinated group and share a direction. A group takes, in this
   2. a cue right before it, at most three words away with no punctuation between ("rising serum sodium"),
   3. the first cue after it, before the next marker or other entity ("IL-6 level was markedly elevated"),
   4. the nearest cue before it in the clause with no marker or entity in between,
-  5. numbers stated against a baseline ("from 12 to 850 pg/mL", "850 pg/mL (baseline 12)").
-Words that carry their own direction ("anemia", "thrombocytopenia") keep it. A clause with no marker whose
+  5. numbers: against a baseline ("from 12 to 850 pg/mL", "850 pg/mL (baseline 12)"), against the normal range
+     stated beside the value ("48 mg/L (normal < 5)", "130 mmol/L (reference 135-145)"), as a multiple
+     ("a 4-fold increase", "5 x ULN", "three times the upper limit of normal").
+A "normalised" cue reads as the opposite of the marker's last direction in the text (findings.py resolves it).
+Words that carry their own direction ("anemia", "thrombocytopenia") keep it, and so does a finding with a sign
+written onto it ("MRD+", "CD19-"). A clause with no marker whose
 subject points back ("; levels declined") directs the markers of the clause before it (direct_back). A level (IL-6, sodium) takes only
 increased / decreased / normal; a finding (cytology, PD-L1) also positive / negative. A negation right before
 the group or its cue ("no increase in", "without residual malignancy") makes a finding negative and drops a level.
@@ -21,14 +25,25 @@ from dataclasses import dataclass
 from extractor.nlp.lexicons import marker_kind
 from extractor.nlp.mentions import Mention
 
-LEVEL_DIRECTIONS = ("increased", "decreased", "normal")
+LEVEL_DIRECTIONS = ("increased", "decreased", "normal", "normalised")
 FINDING_DIRECTIONS = ("increased", "decreased", "positive", "negative")
-_DIRECTION_KINDS = ("increased", "decreased", "normal", "positive", "negative")
+_DIRECTION_KINDS = ("increased", "decreased", "normal", "positive", "negative", "normalised")
 
 _BRACKETED = re.compile(r"\([^()]*\)")
 _COORDINATION = re.compile(r"[\s,/]*(?:(?:and/or|and|or|as well as|plus)\s+)?(?:(?:the|its|their|serum|plasma)\s+)*")
 _FROM_TO = re.compile(r"from\s+(\d+(?:\.\d+)?)\D{0,15}?\s+to\s+(\d+(?:\.\d+)?)")
 _AGAINST_BASELINE = re.compile(r"(\d+(?:\.\d+)?)[^();.]{0,25}?\(\s*(?:baseline|from a baseline of|vs\.? baseline)[:\s]*(\d+(?:\.\d+)?)")
+_NUMBER = r"(\d+(?:[.,]\d+)?)"
+# "48 mg/L (normal < 5 mg/L)", "(normal range, <5)", "(reference range 135-145 mmol/L)", "(ULN 40 U/L)"
+_AGAINST_RANGE = re.compile(
+    _NUMBER + r"[^();.\d]{0,20}?[(\[]\s*(?:normal|reference|ref\.?|nr|rr|uln|upper limit)[^()\[\]\d<>≤]{0,25}?"
+    r"(?:(?P<below>[<≤]|up to|below)\s*" + _NUMBER.replace("(", "(?P<upper_only>", 1) + "|"
+    + _NUMBER.replace("(", "(?P<lower>", 1) + r"\s*(?:-|to|–)\s*" + _NUMBER.replace("(", "(?P<upper>", 1) + "|"
+    + _NUMBER.replace("(", "(?P<uln>", 1) + ")"
+)
+_FOLD = re.compile(_NUMBER + r"[\s-]*(?:fold|times)\b(?P<rest>[^.;]{0,40})")
+_TIMES_ULN = re.compile(_NUMBER + r"\s*(?:x|×|times)\s*(?:the\s+)?(?:uln|upper limit)")
+_LOWER_WORDS = re.compile(r"\s*(?:decrease|decline|reduction|lower|drop|fall|below)")
 
 
 @dataclass(frozen=True)
@@ -124,10 +139,15 @@ def _choose(marker: Mention, candidates: list[Mention], negations: list[Mention]
     allowed = allowed_directions(marker.name)
     if marker.detail:  # the word carries its own direction ("anemia")
         return (None if negated else marker.detail), None
+    sign = _SIGN_AFTER.match(folded, marker.end)
+    if sign and "positive" in allowed:  # "MRD+", "CD19-": the sign written onto the finding
+        return ("positive" if sign.group(1) == "+" else "negative"), None
     cue = next((c for c in candidates if c.detail in allowed), None)
     if cue is not None and any(n.end <= cue.start and _is_close(folded, n.end, cue.start, words=2) for n in negations):
         negated = True
-    direction = cue.detail if cue is not None else _from_numbers(folded[group_end:next_barrier])
+    direction = cue.detail if cue is not None else None
+    if direction in (None, "normal"):  # "48 mg/L (normal < 5)": the word names the range, the numbers decide
+        direction = _from_numbers(folded[group_end:next_barrier]) or direction
     if "negative" in allowed and negated and direction in (None, "positive"):
         return "negative", cue
     if negated:
@@ -140,6 +160,7 @@ def _by_priority(cues: list[Mention]) -> list[Mention]:
     return sorted(cues, key=lambda c: _DIRECTION_KINDS.index(c.detail))
 
 
+_SIGN_AFTER = re.compile(r"([+-])(?=[\s,;:.)]|$)")
 _AT_MOST_WORDS = {words: re.compile(rf"\s*(?:[a-z0-9+\-]+\s+){{0,{words}}}") for words in (2, 3)}
 
 
@@ -149,6 +170,20 @@ def _is_close(folded: str, left: int, right: int, words: int = 3) -> bool:
 
 
 def _from_numbers(after: str) -> str | None:
+    """A direction stated by numbers in the text right after a marker group, else None."""
+    for read in (_from_change, _from_range, _from_multiple):
+        direction = read(after)
+        if direction:
+            return direction
+    return None
+
+
+def _value(number: str) -> float:
+    return float(number.replace(",", "")) if number.count(",") == 1 and len(number.split(",")[1]) == 3 \
+        else float(number.replace(",", "."))
+
+
+def _from_change(after: str) -> str | None:
     match = _FROM_TO.search(after)
     if match:
         old, new = float(match.group(1)), float(match.group(2))
@@ -160,3 +195,27 @@ def _from_numbers(after: str) -> str | None:
     if new == old:
         return None
     return "increased" if new > old else "decreased"
+
+
+def _from_range(after: str) -> str | None:
+    match = _AGAINST_RANGE.search(after)
+    if not match:
+        return None
+    value = _value(match.group(1))
+    upper = match.group("upper_only") or match.group("upper") or match.group("uln")
+    lower = match.group("lower")
+    if upper is not None and value > _value(upper):
+        return "increased"
+    if lower is not None and value < _value(lower):
+        return "decreased"
+    return "normal" if lower is not None or match.group("below") else None
+
+
+def _from_multiple(after: str) -> str | None:
+    uln = _TIMES_ULN.search(after)
+    if uln:
+        return "increased" if _value(uln.group(1)) > 1 else None
+    fold = _FOLD.search(after)
+    if fold and _value(fold.group(1)) > 1:
+        return "decreased" if _LOWER_WORDS.match(fold.group("rest")) else "increased"
+    return None

@@ -14,11 +14,14 @@ background). Rules, in the order they run:
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from functools import cache
 
 from extractor.models import CaseFindings, Document, Drug, Flare, MarkerFinding
+from extractor.nlp.cohort import patients_counted
 from extractor.nlp.direction import direct_back, direct_markers
-from extractor.nlp.lexicons import marker_kind, resolve_drug
+from extractor.nlp.lexicons import engager_targets, marker_hpo_id, marker_kind, resolve_drug
 from extractor.nlp.mentions import Mention
 from extractor.nlp.sentences import Clause, Sentence, read_sentences
 from extractor.nlp.text import fold
@@ -29,8 +32,9 @@ def findings_from(document: Document) -> CaseFindings:
     text, folded = document.text, fold(document.text)
     sentences = read_sentences(document, folded)
     case = [s for s in sentences if s.names_anything and not s.background]  # what names nothing adds nothing...
-    drugs = _drugs(case)
-    flare = _flare(case, text, drugs)
+    drugs = _drugs(case, sentences, folded)
+    reports_a_patient = not _reviews_only(sentences)
+    flare = _flare(case, text, drugs) if reports_a_patient else Flare()
     return CaseFindings(
         id=document.id,
         pmid=document.pmid,
@@ -41,10 +45,17 @@ def findings_from(document: Document) -> CaseFindings:
         drugs=drugs,
         disease=_disease(case),
         flare=flare,
-        markers=_markers(case, sentences, text, folded),
+        markers=_markers(case, sentences, text, folded) if reports_a_patient else [],
         # ... but a resolution: "By day 13 the lesions had regressed"
         resolution_day=_resolution_day(sentences, flare) if flare.reported else None,
+        n_patients=patients_counted([folded[s.span.start : s.span.end] for s in sentences if not s.background]),
     )
+
+
+def _reviews_only(sentences: list[Sentence]) -> bool:
+    """A review of the literature that reports no patient of its own ("This article reviews ..." and no "a
+    57-year-old", "we report", "the patient"): its flare words and markers are about other people's patients."""
+    return any(s.has_cue("review") for s in sentences) and not any(s.has_cue("case") for s in sentences)
 
 
 def _inside(cue: Mention, mention: Mention) -> bool:
@@ -74,13 +85,42 @@ def _negated(mention: Mention, clause: Clause, text: str) -> bool:
     )
 
 
-def _drugs(case: list[Sentence]) -> list[Drug]:
+def _drugs(case: list[Sentence], sentences: list[Sentence], folded: str) -> list[Drug]:
     names = dict.fromkeys(m.name for s in case for m in s.entities if m.kind == "drug")
     drugs = []
     for name in names:
         entry = resolve_drug(name)
         drugs.append(Drug(name=name, role=entry.role if entry else "other", targets=list(entry.targets) if entry else []))
+    named_targets = {d.targets[0] for d in drugs if d.role == "engager" and d.targets}
+    for target in _unnamed_engager_targets(sentences, folded):
+        if target not in named_targets:  # "a CD20xCD3 bispecific antibody" that the text names nowhere else
+            drugs.append(Drug(name=f"{target.lower()}xcd3 bispecific antibody", role="engager", targets=[target, "CD3"]))
+            named_targets.add(target)
     return drugs
+
+
+@cache
+def _unnamed_engager() -> re.Pattern[str]:
+    targets = "|".join(re.escape(fold(t)) for t in sorted(engager_targets(), key=len, reverse=True))
+    engager = r"(?:bispecific|t[- ]?cell[- ]engag|bite\b|dual[- ]affinity)"
+    return re.compile(
+        rf"(?<![a-z0-9])(?P<paired>{targets})\s*(?:x|×|/|-|and)\s*cd3\b[^.;]{{0,30}}?{engager}"
+        rf"|{engager}[^.;]{{0,40}}?(?:targeting|against|directed against|that targets)\s+(?P<targeted>{targets})(?![a-z0-9])"
+    )
+
+
+def _unnamed_engager_targets(sentences: list[Sentence], folded: str) -> list[str]:
+    """Tumour antigens of engagers named by their targets only ("a CD20xCD3 bispecific antibody", "a bispecific
+    T-cell engager targeting DLL3"), in sentences about the patient."""
+    by_folded = {fold(t): t for t in engager_targets()}
+    found = []
+    for sentence in sentences:
+        if sentence.background or "cd3" not in folded[sentence.span.start : sentence.span.end] and \
+                "bispecific" not in folded[sentence.span.start : sentence.span.end]:
+            continue
+        for match in _unnamed_engager().finditer(folded, sentence.span.start, sentence.span.end):
+            found.append(by_folded[match.group("paired") or match.group("targeted")])
+    return list(dict.fromkeys(found))
 
 
 def _flare_mentions(case: list[Sentence], text: str) -> list[tuple[Sentence, Clause, Mention]]:
@@ -88,6 +128,8 @@ def _flare_mentions(case: list[Sentence], text: str) -> list[tuple[Sentence, Cla
     found = []
     for sentence in case:
         for clause in sentence.clauses:
+            if clause.has_cue("differential"):  # "to re-evaluate pseudoprogression versus progression"
+                continue
             for mention in clause.entities:
                 if mention.kind in ("event", "manifestation") and not _negated(mention, clause, text):
                     found.append((sentence, clause, mention))
@@ -125,15 +167,27 @@ def _flare(case: list[Sentence], text: str, drugs: list[Drug]) -> Flare:
         onset = next((day for day in dated if day is not None), None)
         if onset is not None:
             break
-    manifestations = [m.name for s, c, m in mentions if m.kind == "manifestation" and not _resolving(m, c)]
-    evidence = [text[s.span.start : s.span.end] for s, c, m in mentions]
+    manifestation_days: dict[str, int | None] = {}
+    for sentence, clause, mention in mentions:
+        if mention.kind == "manifestation" and not _resolving(mention, clause):
+            day = _day_near(mention, clause, sentence)  # "Within hours, she developed bone pain": day 0
+            if manifestation_days.get(mention.name) is None:
+                manifestation_days[mention.name] = day
     return Flare(
         reported=True,
         onset_day=onset,
-        manifestations=list(dict.fromkeys(manifestations)),
-        evidence=list(dict.fromkeys(evidence)),
+        manifestations=list(manifestation_days),
+        evidence=_flare_evidence(mentions, text),
         drug=_flare_drug(events, drugs),
+        manifestation_days=manifestation_days,
     )
+
+
+def _flare_evidence(mentions: list[tuple[Sentence, Clause, Mention]], text: str) -> list[str]:
+    """The sentences that report the flare, from the best witnesses there are: the abstract and body before the
+    title, figure captions and tables, and keyword lists (Sentence.evidence_rank)."""
+    best = min(sentence.evidence_rank for sentence, _, _ in mentions)
+    return list(dict.fromkeys(text[s.span.start : s.span.end] for s, _, _ in mentions if s.evidence_rank == best))
 
 
 _SUPPORTIVE_ROLES = ("steroid", "other")  # given for the flare or alongside, not the therapy that caused it
@@ -168,7 +222,8 @@ def _resolution_day(sentences: list[Sentence], flare: Flare) -> int | None:
 
 def _disease(case: list[Sentence]) -> str | None:
     for sentence in case:
-        if sentence.has_cue("patient"):
+        # "a 57-year-old woman with SCLC", "the patient had ..."; a title's "a case report" introduces no one
+        if sentence.has_cue("patient") or (sentence.has_cue("case") and sentence.passage.kind != "title"):
             named = [m.name for m in sentence.entities if m.kind == "disease"]
             if named:
                 return named[0]
@@ -176,11 +231,20 @@ def _disease(case: list[Sentence]) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
+def _pre_treatment(clause: Clause, day: int | None) -> bool:
+    """A value from before the therapy: in a clause about the time before it ("at diagnosis", "during
+    lymphodepletion") that compares with nothing; a day after the first dose says otherwise."""
+    if day is not None and day >= 0:
+        return False
+    return clause.has_cue("baseline") and not clause.has_cue("comparison")
+
+
 def _markers(case: list[Sentence], sentences: list[Sentence], text: str, folded: str) -> list[MarkerFinding]:
-    """One finding per (marker, direction): from the best witness sentence (Sentence.evidence_rank), a dated
-    one before an undated one, else the first."""
+    """One finding per (marker, direction) measured after the therapy began (_pre_treatment): from the best
+    witness sentence (Sentence.evidence_rank), a dated one before an undated one, else the first."""
     before = {id(s): p for p, s in zip(sentences, sentences[1:]) if p.passage is s.passage}
     found: dict[tuple[str, str], tuple[tuple[int, bool, int], MarkerFinding]] = {}
+    last_direction: dict[str, str] = {}  # marker -> its last direction in the text, for "normalised"
     for sentence in case:
         previous_markers: list[Mention] = []
         for clause in sentence.clauses:
@@ -199,22 +263,33 @@ def _markers(case: list[Sentence], sentences: list[Sentence], text: str, folded:
                 continue
             for directed, dated, day_of in directed_here:  # dated: what the day is looked for next to
                 mention = directed.mention
+                direction = directed.direction
+                if direction == "normalised":  # back to normal from the last abnormal value, else from high
+                    direction = _OPPOSITE.get(last_direction.get(mention.name, ""), "decreased")
+                else:
+                    last_direction[mention.name] = direction
                 day = day_of(dated, clause, sentence)
                 if day is None and not sentence.days:
                     day = _lab_day_before(mention, before.get(id(sentence)), sentence, text)
+                if _pre_treatment(clause, day):
+                    continue
                 finding = MarkerFinding(
                     marker=mention.name,
-                    direction=directed.direction,
+                    direction=direction,
                     day=day,
                     evidence=text[sentence.span.start : sentence.span.end],
                     start=mention.start,
                     end=mention.end,
+                    hpo_id=marker_hpo_id(mention.name, direction),
                 )
                 key = (finding.marker, finding.direction)
                 rank = (sentence.evidence_rank, day is None, mention.start)
                 if key not in found or rank < found[key][0]:
                     found[key] = (rank, finding)
     return [finding for _, finding in found.values()]
+
+
+_OPPOSITE = {"increased": "decreased", "decreased": "increased"}
 
 
 def _lab_day_before(mention: Mention, previous: Sentence | None, sentence: Sentence, text: str) -> int | None:

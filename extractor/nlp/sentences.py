@@ -20,6 +20,7 @@ from extractor.models import Document, Passage
 from extractor.nlp.lexicons import is_summary_heading
 from extractor.nlp.mentions import Mention, defined_short_forms, find_cues, find_entities, merge_mentions
 from extractor.nlp.mentions import short_form_mentions
+from extractor.nlp.morphology import find_affixed
 from extractor.nlp.pipeline import abbreviation_pairs
 from extractor.nlp.text import Span, body_end, fold_marks, split_clauses, split_sentences
 from extractor.nlp.timing import DayMention, find_days
@@ -143,6 +144,9 @@ def _entities(text: str, folded: str, end: int) -> list[Mention]:
     """Entity mentions in text[:end] with the short forms the document defines for them, in text order;
     not an antibody against a marker ("anti-PD-L1"), nor a short form in brackets right after its long form."""
     entities = find_entities(folded, 0, end)
+    affixed = find_affixed(folded, 0, end)  # "hypofibrinogenemia", "cytopenias": direction in the word
+    if affixed:
+        entities = merge_mentions(entities, affixed)
     if not entities:
         return []
     marks = fold_marks(text)

@@ -76,14 +76,17 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
     return _trimmed_spans(text, start, [match.end() for match in _SENTENCE_END.finditer(text, start, end)] + [end])
 
 
-_SEMICOLON = re.compile(";")
+# A semicolon, or a contrast that starts a statement of its own ("nodes regressed, whereas new lesions appeared").
+_CLAUSE_BREAK = re.compile(r";|(?=\bwhereas\b)|(?<=,)(?=\s*while\s)")
 
 
 def split_clauses(text: str, sentence: Span) -> list[Span]:
-    """Clauses of a sentence: the parts between semicolons (each can carry its own day)."""
-    if text.find(";", sentence.start, sentence.end) < 0:
+    """Clauses of a sentence: the parts between semicolons and contrasts (each can carry its own day). `text` is
+    the folded text."""
+    if text.find(";", sentence.start, sentence.end) < 0 and text.find("whereas", sentence.start, sentence.end) < 0 \
+            and text.find(", while", sentence.start, sentence.end) < 0:
         return [sentence]
-    stops = [match.end() for match in _SEMICOLON.finditer(text, sentence.start, sentence.end)] + [sentence.end]
+    stops = [match.end() for match in _CLAUSE_BREAK.finditer(text, sentence.start, sentence.end)] + [sentence.end]
     return _trimmed_spans(text, sentence.start, stops)
 
 

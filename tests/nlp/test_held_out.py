@@ -26,7 +26,7 @@ HELD_OUT = [
                 "viable lymphoma cells, and the findings were interpreted as pseudoprogression. IL-6 peaked at "
                 "95 pg/mL on day 2. Tumour flare has been described with other CD20xCD3 bispecific antibodies.",
         "engagers": {"epcoritamab"}, "flare": True, "onset": 2, "resolution": None,
-        "markers": {("pet suv", "increased"), ("cd8+ t cells", "positive"), ("biopsy residual malignancy", "negative"),
+        "markers": {("suv (pet)", "increased"), ("cd8+ t cells", "positive"), ("biopsy (tumour cells)", "negative"),
                     ("il-6", "increased")},
     },
     {
@@ -52,7 +52,7 @@ HELD_OUT = [
                 "any new extramedullary lesion. CRP normalized by day 6.",
         "engagers": {"blinatumomab"}, "flare": False, "onset": None, "resolution": None,
         "markers": {("ifn-gamma", "increased"), ("il-10", "increased"), ("lymphocyte count", "decreased"),
-                    ("crp", "normal")},
+                    ("crp", "decreased")},  # normalised, from high (ANNOTATION.md)
     },
 ]
 

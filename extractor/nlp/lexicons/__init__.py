@@ -2,12 +2,14 @@
 
 Files (each starts with '#' comment lines describing its columns, then a header row):
   drugs.tsv           engagers and other drugs: name, role, targets, brand/code synonyms, source
-  markers.tsv         biomarkers and findings: name, kind (level | finding), implied direction, synonyms
+  markers.tsv         biomarkers and findings: name, kind (level | finding), implied direction, synonyms, source
+  hpo_labs.tsv        laboratory abnormalities generated from the Human Phenotype Ontology (hpo.py)
   events.tsv          words that report a flare (pseudoprogression, tumour flare reaction, PsPD, TFR ...)
   manifestations.tsv  how a flare shows (tumour swelling, pleural effusion ...), at a tumour site or a symptom
   diseases.tsv        diseases with synonyms
   cues.tsv            direction, negation, background, resolution and patient cue words for the rules
   spelling.tsv        American/British spelling pairs applied to every synonym
+  morphology.tsv      Greek and Latin stems of words whose affixes carry a direction (natr- in hyponatremia)
   sections.tsv        passage headings of keyword lists and summaries (the last choice of evidence)
 
 Public functions:
@@ -15,24 +17,30 @@ Public functions:
   engager_names() -> list[str]               canonical names of the bispecific / T-cell engagers
   resolve_drug(name) -> DrugEntry | None     canonical, brand or code name ("Imdelltra", "AMG 757") to its entry
   drugs_with_target(target) -> list[DrugEntry]  e.g. "BCMA" -> teclistamab, elranatamab, ...
+  engager_targets() -> list[str]             tumour antigens of the CD3 engagers ("DLL3", "BCMA", ...)
   flare_terms() -> list[str]                 surface forms of flare words (for search queries)
   marker_names() -> list[str]                canonical marker names ("il-6", "pro-grp", "lymphocyte count")
   marker_kind(name) -> str | None            "level" or "finding"
+  marker_hpo_id(name, direction) -> str | None  the Human Phenotype Ontology term ("HP:0003281"), if any
   disease_names() -> list[str]
   manifestation_names() -> list[str]
   terms(kind) -> list[Term]                  every surface form of one kind, for the matchers in extractor.nlp
+  curated_marker_terms() -> list[Term]       the marker forms of markers.tsv alone (without hpo_labs.tsv)
   spelling_pairs() -> list[tuple[str, str]]  (american, british) word parts
+  morphology_stems() -> dict[str, str]       stem -> marker name ("natr" -> "serum sodium")
   is_summary_heading(label) -> bool          "Keywords", "Key findings": a list or summary, not the paper's text
 """
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
+from extractor.nlp.lexicons.hpo import hpo_id_of, load_hpo_labs
+from extractor.nlp.lexicons.tsv import parse_tsv, rows as _rows, split as _split
 from extractor.nlp.text import fold
+
+__all__ = ["parse_tsv"]  # for scripts/hpo_lexicon.py, which reads its rules file the same way
 
 TERM_KINDS = ("drug", "marker", "event", "manifestation", "disease", "cue")
 
@@ -54,16 +62,6 @@ class Term:
     name: str  # canonical name it stands for (for cues: the cue word itself)
     kind: str  # one of TERM_KINDS
     detail: str = ""  # drug: role; marker: implied direction; manifestation: site; event: event; cue: cue kind
-
-
-def _rows(filename: str) -> list[dict[str, str]]:
-    text = resources.files(__package__).joinpath(filename).read_text(encoding="utf-8")
-    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
-    return [{key: (value or "").strip() for key, value in row.items()} for row in csv.DictReader(lines, delimiter="\t")]
-
-
-def _split(value: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in value.split("|") if part.strip())
 
 
 @cache
@@ -110,12 +108,26 @@ def drugs_with_target(target: str) -> list[DrugEntry]:
 
 
 @cache
+def curated_marker_terms() -> list[Term]:
+    """The surface forms of markers.tsv alone (what scripts/hpo_lexicon.py names HPO's analytes after)."""
+    return [Term(s, r["marker"], "marker", r["implies"]) for r in _rows("markers.tsv") for s in _split(r["synonyms"])]
+
+
+@cache
+def engager_targets() -> list[str]:
+    """The tumour antigens that the lexicon's T-cell engagers pair with CD3, in lexicon order."""
+    return list(dict.fromkeys(d.targets[0] for d in drug_lexicon()
+                              if d.role == "engager" and "CD3" in d.targets[1:] and d.targets[0] != "CD3"))
+
+
+@cache
 def terms(kind: str) -> list[Term]:
     """Every surface form of one kind of lexicon entry."""
     if kind == "drug":
         return [Term(s, d.name, "drug", d.role) for d in drug_lexicon() for s in (d.name, *d.synonyms)]
-    if kind == "marker":
-        return [Term(s, r["marker"], "marker", r["implies"]) for r in _rows("markers.tsv") for s in _split(r["synonyms"])]
+    if kind == "marker":  # the curated lexicon first: where a surface form is in both, its reading wins
+        return curated_marker_terms() + [Term(s, lab.analyte, "marker", lab.direction)
+                                         for lab in load_hpo_labs() for s in lab.synonyms]
     if kind == "event":
         return [Term(r["term"], r["event"], "event", r["event"]) for r in _rows("events.tsv")]
     if kind == "manifestation":
@@ -142,8 +154,20 @@ def marker_names() -> list[str]:
 
 @cache
 def marker_kind(name: str) -> str | None:
-    kinds = {row["marker"]: row["kind"] for row in _rows("markers.tsv")}
+    """ "level" or "finding" (markers.tsv); an HPO laboratory analyte is a level."""
+    kinds = {lab.analyte: "level" for lab in load_hpo_labs()}
+    kinds.update({row["marker"]: row["kind"] for row in _rows("markers.tsv")})
     return kinds.get(name)
+
+
+@cache
+def marker_hpo_id(name: str, direction: str) -> str | None:
+    """The HPO term of a marker moving one way ("ferritin", "increased" -> HP:0003281): the id markers.tsv gives
+    (its source column), else the most general HPO laboratory term for it (hpo.hpo_id_of)."""
+    for row in _rows("markers.tsv"):
+        if row["marker"] == name and row["implies"] == direction and row["source"].startswith("HPO HP:"):
+            return row["source"].split()[1]
+    return hpo_id_of(name, direction)
 
 
 def disease_names() -> list[str]:
@@ -157,6 +181,11 @@ def manifestation_names() -> list[str]:
 @cache
 def spelling_pairs() -> list[tuple[str, str]]:
     return [(row["american"], row["british"]) for row in _rows("spelling.tsv")]
+
+
+@cache
+def morphology_stems() -> dict[str, str]:
+    return {row["stem"]: row["marker"] for row in _rows("morphology.tsv")}
 
 
 @cache

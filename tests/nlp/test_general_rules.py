@@ -1,0 +1,243 @@
+"""The general rules of the extraction issue, each on sentences written for its test (none from a corpus
+document): direction from word formation and from numbers, scope (what was measured in this patient after the
+therapy began), patients counted, unnamed engagers."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractor.nlp import extract_findings
+from extractor.nlp.morphology import find_affixed
+from extractor.nlp.text import fold
+
+from .conftest import make_document
+
+
+def markers_of(text: str) -> set[tuple[str, str]]:
+    return {(m.marker, m.direction) for m in extract_findings(make_document(text)).markers}
+
+
+# --- direction from word formation -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "word, expected",
+    [
+        ("hypernatraemia", ("serum sodium", "increased")),  # Greek stem, British spelling
+        ("hypokalemia", ("potassium", "decreased")),
+        ("hyperferritinemia", ("ferritin", "increased")),  # the stem is itself a marker name
+        ("hypofibrinogenemias", ("fibrinogen", "decreased")),
+        ("lymphopenia", ("lymphocyte count", "decreased")),
+        ("pancytopenia", ("blood counts", "decreased")),
+        ("monocytosis", ("monocyte count", "increased")),
+        ("basophilia", ("basophil count", "increased")),
+    ],
+)
+def test_affixes_give_analyte_and_direction(word, expected):
+    found = find_affixed(fold(f"The patient had {word} on day 3."))
+    assert [(m.name, m.detail) for m in found] == [expected]
+
+
+@pytest.mark.parametrize("word", ["leukemia", "septicemia", "hypoxemia", "anemia", "philadelphia", "hemophilia"])
+def test_words_that_only_look_affixed_name_no_marker(word):
+    assert find_affixed(fold(f"The patient had {word}.")) == []
+
+
+def test_affixed_words_in_a_list_are_each_a_finding():
+    text = ("A 50-year-old man received blinatumomab. On day 9 he developed hypertriglyceridemia, bicytopenia "
+            "and hypercalcaemia.")
+    assert markers_of(text) >= {("triglycerides", "increased"), ("blood counts", "decreased"),
+                                ("calcium", "increased")}
+
+
+# --- direction from numbers and from "normalised" ------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        ("On day 4, CRP was 48 mg/L (normal < 5 mg/L).", ("crp", "increased")),
+        ("On day 4, sodium was 128 mmol/L (reference range 135-145 mmol/L).", ("serum sodium", "decreased")),
+        ("On day 4, ferritin was 90 ng/mL (normal range, 20-250 ng/mL).", ("ferritin", "normal")),
+        ("On day 4, ALT reached 5 x ULN.", ("alt", "increased")),
+        ("On day 4, AST was three-fold... ", None),  # a number in words is not read
+        ("On day 4, the IL-6 level showed a 12-fold rise.", ("il-6", "increased")),
+        ("On day 4, LDH was 800 U/L, 3 times the upper limit of normal.", ("ldh", "increased")),
+        ("On day 4, lipase was above the upper limit of normal.", ("lipase", "increased")),
+        ("By day 30, the platelet count had normalized.", ("platelet count", "decreased")),
+    ],
+)
+def test_direction_from_numbers_and_normal_ranges(sentence, expected):
+    found = markers_of(f"A 60-year-old man received glofitamab. {sentence}")
+    assert found == ({expected} if expected else set())
+
+
+def test_normalised_is_the_opposite_of_the_last_direction_in_the_text():
+    text = ("A 60-year-old woman received teclistamab. On day 3 she had thrombocytopenia. "
+            "By day 20 the platelet count had normalised, and AFP normalized too.")
+    assert markers_of(text) == {("platelet count", "decreased"), ("platelet count", "increased"),
+                                ("afp", "decreased")}
+
+
+# --- scope: measured in this patient after the therapy began -------------------------------------------------
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "At diagnosis, LDH was elevated.",
+        "Before treatment, the CEA level was high.",
+        "During lymphodepletion, she developed neutropenia.",
+        "Prior to the first dose, ferritin was raised.",
+    ],
+)
+def test_pre_treatment_values_are_not_coded(sentence):
+    assert markers_of(f"A 70-year-old man with colon cancer received pembrolizumab. {sentence}") == set()
+
+
+def test_a_change_from_baseline_is_coded():
+    text = "A 70-year-old man received pembrolizumab. On day 21 CEA had risen compared with baseline."
+    assert markers_of(text) == {("cea", "increased")}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Pseudoprogression is a phenomenon in which the tumour transiently grows because of lymphocyte infiltration.",
+        "A decrease in PSA may occur early during hormonal therapy.",
+        "Factors related to hyperprogression include an LDH level above the upper limit of normal.",
+        "Patients were divided into a CEA increased group and a CEA decreased group.",
+        "IL-6 should be monitored during the first cycle.",
+    ],
+)
+def test_statements_about_other_patients_or_recommendations_are_not_findings(sentence):
+    assert markers_of(f"A 70-year-old man with lung cancer received nivolumab. {sentence}") == set()
+
+
+def findings_of(text: str, title: str = ""):
+    return extract_findings(make_document(text, title))
+
+
+def test_a_review_that_reports_no_patient_has_no_flare_and_no_markers():
+    text = ("This article reviews pseudoprogression under immune checkpoint inhibitors. Pseudoprogression with "
+            "rising LDH and transient enlargement of metastases was reported after nivolumab in several series.")
+    findings = findings_of(text)
+    assert not findings.flare.reported and findings.markers == []
+
+
+def test_a_review_with_a_case_of_its_own_reports_that_case():
+    text = ("We review the literature and report a 64-year-old man with melanoma who received nivolumab. "
+            "On day 20 the metastases transiently enlarged, consistent with pseudoprogression, and LDH rose.")
+    findings = findings_of(text)
+    assert findings.flare.reported and ("ldh", "increased") in {(m.marker, m.direction) for m in findings.markers}
+
+
+def test_a_flare_weighed_against_progression_is_not_reported():
+    text = ("A 70-year-old man received cemiplimab. After four cycles the lymph nodes were larger, and treatment "
+            "went on to re-evaluate pseudoprogression versus disease progression. Later CT showed stable disease.")
+    assert not findings_of(text).flare.reported
+
+
+def test_atypical_responses_named_as_what_sometimes_occurs_are_not_a_flare():
+    text = ("Atypical responses such as pseudoprogression sometimes occur during checkpoint inhibitor therapy. "
+            "A 59-year-old woman with lung cancer received nivolumab and developed a colitis.")
+    assert not findings_of(text).flare.reported
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        ("After two cycles she remained MRD+ in the marrow.", ("mrd", "positive")),
+        ("The relapse was CD22- on flow cytometry.", ("cd22", "negative")),
+        ("A marrow aspirate on day 20, showing hemophagocytosis, was taken.", ("hemophagocytosis", "positive")),
+    ],
+)
+def test_a_sign_written_onto_a_finding_or_a_showing_verb_gives_its_direction(sentence, expected):
+    assert markers_of(f"A 30-year-old woman with leukemia received blinatumomab. {sentence}") == {expected}
+
+
+def test_what_a_drug_is_approved_for_is_not_a_finding():
+    text = ("Blinatumomab has been approved for CD19+ leukemia. A 30-year-old woman received blinatumomab; "
+            "on day 5 ferritin rose.")
+    assert markers_of(text) == {("ferritin", "increased")}
+
+
+# --- patients, not papers ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("A 62-year-old woman received teclistamab and had a tumour flare on day 3.", 1),
+        ("We describe two cases of tumour flare after teclistamab.", 2),
+        ("In this phase 2 trial, 45 patients received lenalidomide; tumour flare began at a median of 6 days.", 45),
+        ("Tumour flare occurred in 12 of the evaluable patients (n = 38) given lenalidomide.", 38),
+        # another study's cohort, quoted as background, does not count
+        ("A 62-year-old woman received teclistamab. Flare has been reported in 120 patients in clinical trials.", 1),
+    ],
+)
+def test_patients_are_counted_from_the_text(text, expected):
+    assert findings_of(text).n_patients == expected
+
+
+# --- an engager named by its targets only --------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "sentence, engager",
+    [
+        ("A 70-year-old man with lymphoma received a CD20xCD3 bispecific antibody.", "cd20xcd3 bispecific antibody"),
+        ("She was treated with an investigational BCMA×CD3 T-cell engager.", "bcmaxcd3 bispecific antibody"),
+        ("He received a bispecific T-cell engager targeting DLL3.", "dll3xcd3 bispecific antibody"),
+    ],
+)
+def test_an_unnamed_engager_is_an_engager_of_its_target_class(sentence, engager):
+    findings = findings_of(f"{sentence} On day 4 the lymph nodes enlarged, a tumour flare.")
+    assert findings.engagers == [engager]
+    drug = next(d for d in findings.drugs if d.name == engager)
+    assert drug.role == "engager" and drug.targets[1] == "CD3"
+
+
+def test_an_engager_named_by_its_inn_is_not_counted_twice():
+    findings = findings_of("A 70-year-old man received epcoritamab, a CD20xCD3 bispecific antibody.")
+    assert findings.engagers == ["epcoritamab"]
+
+
+def test_an_engager_class_in_a_background_sentence_is_not_the_patients():
+    findings = findings_of("A 70-year-old man received rituximab. Tumour flare has been described with other "
+                           "CD20xCD3 bispecific antibodies.")
+    assert findings.engagers == []
+
+
+def test_a_contrast_starts_a_clause_of_its_own():
+    # the regression of the nodes does not make the new lesions a resolution
+    text = ("A 70-year-old man with prostate cancer began hormone therapy. Six weeks after the first dose, the nodes "
+            "regressed, whereas several new bone lesions appeared. These findings suggest a flare phenomenon.")
+    findings = findings_of(text)
+    assert findings.flare.reported and findings.flare.onset_day == 42
+
+
+# --- flare evidence and the day of each manifestation (issue 15, point 6) -------------------------------------
+
+def test_flare_evidence_is_the_reporting_sentences_not_the_title():
+    findings = findings_of("A 57-year-old woman received tarlatamab. Within hours she developed bone pain; on day 7 "
+                           "CT showed tumour swelling, a pseudoprogression.", title="Pseudoprogression after tarlatamab")
+    assert findings.flare.evidence == ["Within hours she developed bone pain; on day 7 CT showed tumour swelling, "
+                                       "a pseudoprogression."]
+    assert findings.flare.manifestation_days == {"bone pain": 0, "tumor swelling": 7}
+    assert findings.flare.onset_day == 7
+
+
+# --- the HPO laboratory vocabulary -----------------------------------------------------------------------------
+
+def test_findings_carry_the_hpo_term_of_the_marker_and_direction():
+    findings = findings_of("A 45-year-old man received blinatumomab. On day 9 he had hyperferritinemia and "
+                           "hyperammonemia, and the IL-6 level was within normal limits.")
+    by_marker = {(m.marker, m.direction): m.hpo_id for m in findings.markers}
+    assert by_marker[("ferritin", "increased")] == "HP:0003281"
+    assert by_marker[("ammonia", "increased")].startswith("HP:")  # a term only HPO's vocabulary names
+    assert by_marker[("il-6", "normal")] is None  # HPO has no term for a normal value
+
+
+def test_a_bone_flare_under_hormone_therapy_is_a_flare_dated_by_its_imaging():
+    text = ("A 66-year-old man with prostate cancer started leuprorelin. Two months later, bone scintigraphy showed "
+            "advanced bone metastases, while the PSA level fell. A bone flare was diagnosed.")
+    findings = findings_of(text)
+    assert findings.flare.reported and findings.flare.onset_day == 60
+    assert findings.flare.manifestations == ["lesion enlargement"]
+    assert ("psa", "decreased") in {(m.marker, m.direction) for m in findings.markers}
