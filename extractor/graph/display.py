@@ -7,18 +7,16 @@ a one-word name of at most four letters is an abbreviation, written in capitals.
 
 from __future__ import annotations
 
-import csv
 from functools import cache
-from importlib import resources
+
+from extractor.nlp.lexicons.tsv import rows
 
 ABBREVIATION_LETTERS = 4  # crp, ldh, il-6, ca-125, vegf: abbreviations; ferritin, cytology: words
 
 
 @cache
 def _written_forms() -> dict[str, str]:
-    text = resources.files("extractor.nlp.lexicons").joinpath("display_names.tsv").read_text(encoding="utf-8")
-    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
-    return {row["marker"]: row["display"] for row in csv.DictReader(lines, delimiter="\t")}
+    return {row["marker"]: row["display"] for row in rows("display_names.tsv")}
 
 
 @cache
