@@ -21,7 +21,7 @@ import networkx as nx
 import pytest
 
 from extractor.graph import store
-from extractor.graph.index import build_index
+from extractor.graph.index import build_index, flare_drugs
 from extractor.viz.signatures import BAND_HEIGHT, plot_signatures
 from extractor.viz.timeline import plot_timeline
 from tests.corpus_kb import REPO, build_corpus_kb, flarekb
@@ -145,7 +145,10 @@ def test_a_cohort_counts_its_patients_and_its_median_onset_is_not_a_patient_day(
     assert "day 6 (median of 45 patients, PMID 21523725)" in " ".join(table.split())
     drugs = {row["drug"]: row for row in as_json("drugs", kb=cohort_kb)}
     assert (drugs["lenalidomide"]["n_patients"], drugs["lenalidomide"]["n_papers"]) == (45, 1)
-    assert (drugs["nivolumab"]["n_patients"], drugs["nivolumab"]["n_papers"]) == (6, 6)
+    nivolumab = [case for case in store.load_findings(cohort_kb)
+                 if case.flare.reported and "nivolumab" in flare_drugs(case)]
+    assert (drugs["nivolumab"]["n_patients"], drugs["nivolumab"]["n_papers"]) == (
+        sum(case.n_patients for case in nivolumab), len(nivolumab))
     shown = run("show", COHORT_PMID, kb=cohort_kb).stdout
     assert "patients: 45 (a cohort" in shown
 
@@ -323,8 +326,10 @@ def test_report_scope_counts_currency_and_no_machine_path(corpus, tmp_path):
     assert "Tumour flare and pseudoprogression with immunotherapy" in html  # not only engagers in this kb
     findings = stored_findings(kb)
     flares = [case for case in findings if case["flare"]["reported"]]
-    assert f"{len(findings)} papers ({len(findings)} patients) in the knowledge base; {len(flares)} papers " \
-           f"({len(flares)} patients) report a flare" in html
+    patients = sum(case["n_patients"] for case in findings)
+    flare_patients = sum(case["n_patients"] for case in flares)
+    assert f"{len(findings)} papers ({patients} patients) in the knowledge base; {len(flares)} papers " \
+           f"({flare_patients} patients) report a flare" in html
     assert html.count('<article class="case"') == len(findings)
     assert "built from local files" in html
     assert str(tmp_path) not in html and str(kb) not in html and str(REPO) not in html

@@ -191,7 +191,9 @@ class _Counts:
 @dataclass
 class _Accumulator:
     row: MarkerRow
-    counts: _Counts = field(default_factory=_Counts)
+    cases: set[str] = field(default_factory=set)
+    patients: int = 0
+    without_ids: int = 0  # cases with no PMID, PMCID or DOI: a paper each (their evidence cannot say which)
     days: set[int] = field(default_factory=set)
     drugs: set[str] = field(default_factory=set)
 
@@ -222,7 +224,10 @@ def _index_flare(case: CaseFindings, drugs: dict[str, DrugInfo], flares: _FlareT
             if accumulator is None:
                 accumulator = rows[(marker.marker, marker.direction)] = _Accumulator(
                     MarkerRow(marker.marker, marker.direction))
-            accumulator.counts.add(case)
+            if case.id not in accumulator.cases:
+                accumulator.cases.add(case.id)
+                accumulator.patients += case.n_patients
+                accumulator.without_ids += not (case.pmid or case.pmcid or case.doi)
             accumulator.drugs.update(key_drugs)
             if marker.day is not None:
                 accumulator.days.add(marker.day)
@@ -247,9 +252,11 @@ def _rows(accumulators: dict[tuple[str, str], _Accumulator]) -> list[MarkerRow]:
     rows = []
     for accumulator in accumulators.values():
         row = accumulator.row
-        row.n_cases = len(accumulator.counts.patients)
-        row.n_patients = sum(accumulator.counts.patients.values())
-        row.n_papers = len(accumulator.counts.papers)
+        row.n_cases = len(accumulator.cases)
+        row.n_patients = accumulator.patients
+        # Papers from the evidence (one Evidence per finding, carrying its paper's ids): no set kept per row.
+        labelled = {item.pmid or item.pmcid or item.doi for item in row.evidence} - {None}
+        row.n_papers = len(labelled) + accumulator.without_ids
         row.days = sorted(accumulator.days)
         row.drugs = sorted(accumulator.drugs)
         rows.append(row)
