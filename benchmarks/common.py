@@ -64,6 +64,9 @@ def run_in_child(function: Callable[..., dict], *args: Any) -> dict:
 
 
 def _child_main(sender, function: Callable[..., dict], args: tuple) -> None:
+    from extractor import collector
+
+    collector.own_process()  # measured as the `flarekb` command runs it: collector pauses and freezes on
     try:
         result = function(*args)
         result["peak_rss_mb"] = peak_rss_mb()
@@ -81,6 +84,16 @@ def peak_rss_mb() -> float:
     parent's pages that a spawned child briefly shared before exec."""
     peak = _status_mb("VmHWM")
     return peak if peak is not None else round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def reset_peak_rss() -> bool:
+    """Start the peak (VmHWM) again from the current RSS (Linux >= 4.0), so that the next peak_rss_mb()
+    is what came after this call, not what building the input took; False where that is not possible."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
 
 
 def current_rss_mb() -> float:

@@ -29,7 +29,7 @@ if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
 elif str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from benchmarks import extraction, kb_scale, parsing, refresh  # noqa: E402
+from benchmarks import extraction, hostile, kb_scale, parsing, refresh  # noqa: E402
 from benchmarks.common import Target, machine  # noqa: E402
 from benchmarks.corpus import shared_dir  # noqa: E402
 
@@ -56,7 +56,7 @@ QUICK = Plan(extraction_docs=500, parse_records=1_000, memory_records=(300, 1_50
 
 # Each figure's module measures it (`run(plan, log)`), judges it (`targets(figure, plan)`), and prints it
 # (`report_lines(figure)`); its targets are constants at the top of that module.
-FIGURES = {"extraction": extraction, "parsing": parsing, "refresh": refresh, "kb_scale": kb_scale}
+FIGURES = {"extraction": extraction, "parsing": parsing, "refresh": refresh, "kb_scale": kb_scale, "hostile": hostile}
 
 
 # -- the run -------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import socket
 import struct
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -108,7 +109,7 @@ def elink_answer(asked: list[str], linkname: str, linked: list[str]) -> bytes:
 
 @dataclass
 class Call:
-    at: float  # time.monotonic() on arrival
+    at: float  # the server's clock on arrival
     endpoint: str  # "efetch.fcgi"
     form: dict[str, str]
     fault: str | None  # the fault this request got, if any
@@ -126,6 +127,8 @@ class FakeNcbi:
     error_message: str = "Unable to obtain query #1"  # the text of an "error-body" answer
     html_page: bytes = b"<html><head><title>Error</title></head><body>Service unavailable</body></html>"
     received: list[Call] = field(default_factory=list)
+    # What Call.at reads: a test passes the client's virtual clock to see arrivals in the client's time.
+    clock: Callable[[], float] = time.monotonic
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -147,7 +150,7 @@ class FakeNcbi:
     def _take(self, endpoint: str, form: dict[str, str]) -> Call:
         with self._lock:
             fault = self.faults.pop(0) if self.faults else None
-            call = Call(time.monotonic(), endpoint, form, fault)
+            call = Call(self.clock(), endpoint, form, fault)
             self.received.append(call)
             return call
 

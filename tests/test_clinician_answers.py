@@ -197,7 +197,8 @@ def test_edges_of_a_pmcid_only_case_keep_their_publications(kb, tmp_path):
         assert [json.loads(data["publications"]) for data in signature] == [["PMC:12983044"]]
         case_edges = [data for source, target, data in graph.edges(data=True)
                       if (source, target) == ("case:PMC12983044", marker)]
-        assert case_edges and all(json.loads(data["publications"]) == ["PMC:12983044"] for data in case_edges)
+        assert case_edges and all(json.loads(data["publications"]) == ["PMC:12983044", "doi:10.7759/cureus.103393"]
+                                  for data in case_edges)
         assert all(data["pmcid"] == "PMC12983044" for data in case_edges)
 
 

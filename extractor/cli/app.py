@@ -13,6 +13,7 @@ import typer
 from typer._click.exceptions import BadParameter, ClickException
 from typer.core import TyperGroup, TyperOption
 
+from extractor import collector
 from extractor.errors import FlarekbError
 
 # `flarekb --help` lists the commands in the order a user needs them: fill the knowledge base, ask it, look
@@ -84,6 +85,7 @@ def usage_message(error: ClickException) -> str:
 def run() -> None:
     """Console-script entry point: every expected failure is one line on stderr and an exit code
     (usage errors 2, as with click; our own errors by their type; Ctrl-C 130), never a traceback."""
+    collector.own_process()  # the command owns its process: bulk work may pause the cyclic collector
     try:
         result = app(standalone_mode=False)
     except FlarekbError as error:

@@ -14,23 +14,20 @@ from rich.console import Console
 from rich.table import Table
 
 from extractor.cli.app import KbOption, app, default_kb, fail
+from extractor.errors import BadInput
+from extractor.graph import ask as ask_names
 from extractor.graph import queries, store
 from extractor.graph.ask import (
     Answer,
     Question,
     answer,
-    closest_drug_names,
     marker_answer,
     plural,
-    resolve_marker,
     summary_line,
-    unknown_drug_message,
-    unknown_marker_message,
 )
 from extractor.graph.display import marker_display
 from extractor.graph.index import KnowledgeIndex
 from extractor.models import DIRECTIONS
-from extractor.nlp.lexicons import drug_lexicon, resolve_drug
 
 
 class Role(str, Enum):
@@ -70,9 +67,7 @@ def markers(
     if direction is not None and marker is None:
         fail("--direction goes with --marker")
     name = canonical_drug(drug) if drug is not None else None
-    marker_name = resolve_marker(marker) if marker is not None else None
-    if marker is not None and marker_name is None:
-        fail(unknown_marker_message(marker))
+    marker_name = canonical_marker(marker) if marker is not None else None
     with store.open_index(kb or default_kb()) as index:
         canonical = canonical_target(index, target) if target is not None else None
         role_name = role.value if role else None
@@ -135,20 +130,24 @@ def ask(
 
 
 def canonical_drug(name: str) -> str:
-    entry = resolve_drug(name)
-    if entry is None:
-        fail(unknown_drug_message(name, closest_drug_names(name)))
-    return entry.name
+    try:
+        return ask_names.canonical_drug(name)
+    except BadInput as error:
+        fail(str(error))
+
+
+def canonical_marker(name: str) -> str:
+    try:
+        return ask_names.canonical_marker(name)
+    except BadInput as error:
+        fail(str(error))
 
 
 def canonical_target(index: KnowledgeIndex, target: str) -> str:
-    known = {t for entry in drug_lexicon() for t in entry.targets} | {t for info in index.drugs.values()
-                                                                      for t in info.targets}
-    canonical = queries.resolve_target(target, known)
-    if canonical is None:
-        classes = sorted({"x".join(entry.targets) for entry in drug_lexicon() if entry.role == "engager"})
-        fail(f"unknown target {target!r}; known engager classes: {', '.join(classes)}")
-    return canonical
+    try:
+        return ask_names.canonical_target(index, target)
+    except BadInput as error:
+        fail(str(error))
 
 
 def row_json(row) -> dict:

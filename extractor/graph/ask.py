@@ -152,7 +152,9 @@ def read_question(index: KnowledgeIndex, question: str) -> Question:
     asked.target, target_span = _target_named_in(index, question)
     if asked.target is None and re.search(r"\b(engagers?|bispecifics?)\b", question, re.IGNORECASE):
         asked.role = asked.role or ENGAGER
-    asked.marker = marker_named_in(question, skip=target_span)
+    taken = [target_span] if target_span else []  # words that name a target or a kind of therapy are no marker
+    taken += [match.span() for pattern in _ROLES.values() for match in pattern.finditer(question)]
+    asked.marker = marker_named_in(question, skip=taken)
     asked.direction = _direction_named_in(question)
     asked.diseases = diseases_named_in(question)
     for name in asked.drugs:
@@ -323,23 +325,11 @@ def _lookup(phrase: str, surfaces: dict[str, str]) -> str | None:
     return surfaces.get(folded) or (surfaces.get(folded[:-1]) if folded.endswith("s") else None)
 
 
-def resolve_marker(name: str) -> str | None:
-    """The canonical marker a name stands for ("IL-6", "interleukin 6", "il-6"), else None."""
-    return _lookup(name.strip(), _marker_surfaces())
-
-
-def unknown_marker_message(name: str) -> str:
-    known = sorted({*_marker_surfaces(), *_marker_surfaces().values()})
-    close = difflib.get_close_matches(fold(name), known, n=3, cutoff=0.6)
-    hint = f"; closest known names: {', '.join(close)}" if close else "; no known marker name is close"
-    return f"unknown marker {name!r}{hint}"
-
-
-def marker_named_in(question: str, skip: tuple[int, int] | None = None) -> str | None:
+def marker_named_in(question: str, skip: list[tuple[int, int]] = ()) -> str | None:
     """The canonical marker a question names ("IL-6", "interleukin 6", "LDH", "SUVmax"), longest form first;
-    the words at `skip` (an engager target) are not read as a marker."""
+    the words within the spans `skip` (an engager target, a kind of therapy) are not read as a marker."""
     words = [match for match in re.finditer(r"[\w+\-\u2010-\u2015]+", question)
-             if skip is None or match.end() <= skip[0] or match.start() >= skip[1]]
+             if all(match.end() <= start or match.start() >= end for start, end in skip)]
     surfaces = _marker_surfaces()
     for size in (5, 4, 3, 2, 1):
         for start in range(len(words) - size + 1):
@@ -381,6 +371,37 @@ def closest_drug_names(name: str, cutoff: float = 0.7) -> list[str]:
     """Up to three known drug names (canonical, brand or code) closest to a misspelt one."""
     known = sorted({known for entry in drug_lexicon() for known in (entry.name, *entry.synonyms)})
     return difflib.get_close_matches(name.lower(), known, n=3, cutoff=cutoff)
+
+
+def canonical_drug(name: str) -> str:
+    """The lexicon's name for a drug named any way it knows (brand, code name); BadInput, with the closest
+    known names, for any other."""
+    entry = resolve_drug(name)
+    if entry is None:
+        raise BadInput(unknown_drug_message(name, closest_drug_names(name)))
+    return entry.name
+
+
+def canonical_target(index: KnowledgeIndex, target: str) -> str:
+    """An engager target as the index names it ("bcma x cd3" -> "BCMAxCD3"); BadInput for an unknown one."""
+    known = {t for entry in drug_lexicon() for t in entry.targets} | {t for info in index.drugs.values()
+                                                                      for t in info.targets}
+    canonical = queries.resolve_target(target, known)
+    if canonical is None:
+        classes = sorted({"x".join(entry.targets) for entry in drug_lexicon() if entry.role == ENGAGER})
+        raise BadInput(f"unknown target {target!r}; known engager classes: {', '.join(classes)}")
+    return canonical
+
+
+def canonical_marker(name: str) -> str:
+    """The lexicon's name for a marker named by any of its synonyms ("Interleukin 6", "IL-6" -> "il-6"; British
+    spellings and a plural -s too); BadInput, with the closest known names, for any other."""
+    canonical = _lookup(name.strip(), _marker_surfaces())
+    if canonical is None:
+        close = difflib.get_close_matches(fold(name.strip()), sorted(_marker_surfaces()), n=3, cutoff=0.6)
+        hint = f"; closest known names: {', '.join(close)}" if close else "; no known marker name is close"
+        raise BadInput(f"unknown marker {name!r}{hint}")
+    return canonical
 
 
 def unknown_drug_message(name: str, close: list[str]) -> str:

@@ -4,9 +4,11 @@ Node ids are readable and stable (`pmid:40827251`, `case:40827251`, `drug:tarlat
 `target_class:DLL3xCD3`, `marker:il-6`), so the same findings always give the same graph. Every node has
 `kind`, `name` and a Biolink `category`; every edge has `relation` and a Biolink `predicate`; marker edges
 carry `object_direction_qualifier` where the direction is one Biolink knows, and every edge that states a
-finding (MARKER, HAD, SIGNATURE) carries `publications`: a CURIE per paper, `PMID:...`, else `PMC:...`, else
-`doi:...`, so a case known only by PMCID or DOI keeps its evidence. SIGNATURE edges come from the index's rows,
-so graph and query answers agree; they count cases, patients (`n_patients`) and papers (`n_papers`).
+finding carries `publications`: a case's MARKER and HAD edges every CURIE of its paper (`PMID:...`,
+`PMC:...`, `doi:...`), a SIGNATURE edge each of its papers once (PMID, else PMC, else doi), so a case known
+only by PMCID or DOI keeps its evidence; drug nodes carry `xref`, the drug's public CURIE, where the lexicon
+has one. SIGNATURE edges come from the index's rows, so graph and query answers agree;
+they count cases, patients (`n_patients`) and papers (`n_papers`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import networkx as nx
 from extractor import collector
 from extractor.graph.index import ENGAGER, KnowledgeIndex, MarkerRow
 from extractor.models import CaseFindings
+from extractor.nlp.lexicons import resolve_drug
 
 FLARE_EVENT = "pseudoprogression"
 CATEGORY = {
@@ -27,11 +30,11 @@ CATEGORY = {
     "disease": "biolink:Disease",
     "event": "biolink:PhenotypicFeature",
     "manifestation": "biolink:PhenotypicFeature",
-    "marker": "biolink:ClinicalAttribute",
+    "marker": "biolink:ClinicalFinding",  # a PhenotypicFeature, as has_phenotype wants; lab values included
 }
 PREDICATE = {
     "REPORTS": "biolink:mentions",
-    "RECEIVED": "biolink:treated_by",
+    "RECEIVED": "biolink:related_to_at_instance_level",  # treated_by is a mixin, for diseases, not patients
     "ENGAGES": "biolink:directly_physically_interacts_with",
     "IN_CLASS": "biolink:member_of",
     "HAS_DISEASE": "biolink:related_to",
@@ -43,6 +46,12 @@ PREDICATE = {
 BIOLINK_DIRECTIONS = {"increased", "decreased"}  # DirectionQualifierEnum values our directions map onto
 
 
+def publication_curies(pmid: str | None, pmcid: str | None, doi: str | None) -> list[str]:
+    """A paper's identifiers as Biolink CURIEs: `PMID:40827251`, `PMC:12983044`, `doi:10.1002/...`."""
+    return ([f"PMID:{pmid}"] if pmid else []) + ([f"PMC:{pmcid.removeprefix('PMC')}"] if pmcid else []) \
+        + ([f"doi:{doi}"] if doi else [])
+
+
 def paper_node(case: CaseFindings) -> str:
     if case.pmid:
         return f"pmid:{case.pmid}"
@@ -51,19 +60,6 @@ def paper_node(case: CaseFindings) -> str:
     if case.doi:
         return f"doi:{case.doi}"
     return f"doc:{case.id}"
-
-
-def publication(pmid: str | None, pmcid: str | None, doi: str | None) -> str | None:
-    """The Biolink `publications` CURIE of a paper: PMID:..., else PMC:..., else doi:..."""
-    if pmid:
-        return f"PMID:{pmid}"
-    if pmcid:
-        return f"PMC:{pmcid.upper().removeprefix('PMC')}"
-    return f"doi:{doi}" if doi else None
-
-
-def _publications(*papers: tuple[str | None, str | None, str | None]) -> list[str]:
-    return sorted({curie for paper in papers if (curie := publication(*paper))})
 
 
 def case_node(case: CaseFindings) -> str:
@@ -108,10 +104,12 @@ def _add_case(graph: nx.MultiDiGraph, case: CaseFindings) -> None:
     paper = _add_node(graph, paper_node(case), "paper", case.title, pmid=case.pmid or "",
                       pmcid=case.pmcid or "", doi=case.doi or "")
     patient = _add_node(graph, case_node(case), "case", case.id, source=case.source, n_patients=case.n_patients)
-    publications = _publications((case.pmid, case.pmcid, case.doi))
+    publications = publication_curies(case.pmid, case.pmcid, case.doi)
     _add_edge(graph, paper, patient, "REPORTS")
     for drug in case.drugs:
-        drug_id = _add_node(graph, f"drug:{drug.name}", "drug", drug.name, role=drug.role)
+        drug_id = f"drug:{drug.name}"
+        if drug_id not in graph:
+            _add_node(graph, drug_id, "drug", drug.name, role=drug.role, **_drug_xref(drug.name))
         _add_edge(graph, patient, drug_id, "RECEIVED")
         for target in drug.targets:
             target_id = _add_node(graph, f"target:{target}", "target", target)
@@ -135,9 +133,21 @@ def _add_case(graph: nx.MultiDiGraph, case: CaseFindings) -> None:
                   publications=publications, start=marker.start, end=marker.end)
 
 
+def _drug_xref(name: str) -> dict[str, list[str]]:
+    """`xref`: the drug's public identifier (`DRUGBANK:DB17256`), where the drug lexicon has one."""
+    entry = resolve_drug(name)
+    return {"xref": [entry.identifier]} if entry and entry.identifier else {}
+
+
 def _add_signature(graph: nx.MultiDiGraph, source: str, row: MarkerRow) -> None:
     pmids = sorted({item.pmid for item in row.evidence if item.pmid})
     _add_edge(graph, source, f"marker:{row.marker}", "SIGNATURE", direction=row.direction,
               **_direction(row.direction), n_cases=row.n_cases, n_patients=row.n_patients, n_papers=row.n_papers,
               pmids=pmids, days=row.days, drugs=row.drugs,
-              publications=_publications(*((item.pmid, item.pmcid, item.doi) for item in row.evidence)))
+              publications=_paper_per_evidence(row))
+
+
+def _paper_per_evidence(row: MarkerRow) -> list[str]:
+    """A signature's papers once each, by the first CURIE each has (PMID, else PMC, else doi)."""
+    return sorted({curies[0] for item in row.evidence if (curies := publication_curies(item.pmid, item.pmcid,
+                                                                                       item.doi))})

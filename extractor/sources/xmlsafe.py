@@ -7,6 +7,7 @@ NCBI never sends one, and it is how XXE and billion-laughs attacks start.
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterator
 from typing import IO
@@ -19,10 +20,22 @@ from extractor.errors import BadInput
 # baseline file is streamed instead (see pubmed_xml.iter_pubmed_xml), which has no total limit.
 MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
 _PROLOG_BYTES = 64 * 1024
-# iterparse reads the stream in chunks of this size: libxml2 parses a 256 KiB chunk measurably faster than
+# The stream is fed to libxml2 in chunks of this size: it parses a 256 KiB chunk measurably faster than
 # lxml's default 32 KiB ones (fewer round trips through Python), and larger ones fall out of the CPU cache.
 CHUNK_BYTES = 256 * 1024
 _ENTITY_DECLARATION = re.compile(rb"<!DOCTYPE[^>\[]*\[[^\]]*<!ENTITY", re.DOTALL)
+# How a prolog in an encoding that is not ASCII-compatible starts (XML 1.0 appendix F: a byte order mark, or
+# '<?' in that encoding), and the codec that reads it. UTF-32 marks before UTF-16 ones: FF FE starts both.
+_WIDE_ENCODINGS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+    (b"<\0\0\0", "utf-32-le"),
+    (b"\0\0\0<", "utf-32-be"),
+    (b"<\0?\0", "utf-16-le"),
+    (b"\0<\0?", "utf-16-be"),
+)
 _PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False}
 
 
@@ -55,18 +68,15 @@ def iterparse_xml(
     refuse_entity_declarations(head, name)
     source.seek(0)
     # libxml2 filters by tag, so Python sees only the root's start and the records, not every element.
-    events = etree.iterparse(
-        source,
-        events=("start", "end"),
-        tag=sorted(set(tags) | roots),
-        remove_pis=True,
-        chunk_size=CHUNK_BYTES,
-        **_PARSER_OPTIONS,
+    parser = etree.XMLPullParser(
+        events=("start", "end"), tag=sorted(set(tags) | roots), remove_pis=True, **_PARSER_OPTIONS
     )
     root_checked = False
     try:
-        for event, element in events:
-            if not root_checked:  # the first event is the root opening: the DOCTYPE has been read by now
+        for event, element in _events_up_to_a_fault(parser, source):
+            # The first event is the root opening (the DOCTYPE has been read by now), or "close" when no
+            # element matched `tags` or `roots` at all.
+            if not root_checked:
                 refuse_internal_dtd_entities(element, name)
                 check_root(element, name, roots)
                 root_checked = True
@@ -74,9 +84,31 @@ def iterparse_xml(
                 yield element
     except (etree.XMLSyntaxError, ValueError) as error:
         raise BadInput(f"{name}: {describe_xml_error(error, _count_lines(source))}") from None
-    if not root_checked:  # no event at all: the root is none of `roots`
-        refuse_internal_dtd_entities(events.root, name)
-        check_root(events.root, name, roots)
+
+
+def _events_up_to_a_fault(parser: etree.XMLPullParser, source: IO[bytes]) -> Iterator[tuple[str, etree._Element]]:
+    """Feed `source` to `parser` chunk by chunk; every event parsed before a fault comes out before its error.
+    The last event is ("close", the root element).
+
+    Not etree.iterparse: since lxml 6.2 its __next__ drops the events still queued from a chunk whose parsing
+    failed (`self._events.abort()`, part of the fix for GHSA-59qx-3jjv-x996), so the records completed in
+    that chunk before the fault were lost. The queued events are safe to use here: that fix guards against
+    nodes of a parsed entity that libxml2 frees on failure, and this parser never expands entities
+    (resolve_entities=False; lxml 6.2 holds events back only under XML_PARSE_NOENT).
+    """
+    while chunk := source.read(CHUNK_BYTES):
+        try:
+            parser.feed(chunk)
+        except (etree.XMLSyntaxError, ValueError):
+            yield from parser.read_events()
+            raise
+        yield from parser.read_events()
+    # When close() fails (the input stops inside an element), lxml 6.2 has queued made-up "end" events for
+    # the elements left open (flushEvents): they are unfinished records, so they are never read. Nothing real
+    # is lost with them: libxml2 handles an end tag as soon as its '>' has been fed.
+    root = parser.close()
+    yield from parser.read_events()
+    yield "close", root
 
 
 def check_root(root: etree._Element, name: str, roots: frozenset[str]) -> None:
@@ -91,16 +123,27 @@ def check_size(size: int, name: str) -> None:
 
 
 def refuse_entity_declarations(head: bytes, name: str) -> None:
-    """Cheap check on the raw prolog, before libxml2 sees the DOCTYPE at all."""
-    if _ENTITY_DECLARATION.search(head):
+    """Cheap check on the prolog, before libxml2 sees the DOCTYPE at all: libxml2 refuses some entity
+    attacks itself, but in its own words, which change between releases (2.14 stops a UTF-16 billion laughs
+    with "Maximum entity amplification factor exceeded")."""
+    if _ENTITY_DECLARATION.search(_ascii_compatible(head)):
         raise BadInput(f"{name}: XML declares entities in its DOCTYPE; refused (XXE / entity-expansion risk)")
 
 
 def refuse_internal_dtd_entities(element: etree._Element, name: str) -> None:
-    """The same check after parsing, for encodings the byte check cannot read (UTF-16, EBCDIC...)."""
+    """The same check after parsing, for encodings the prolog check cannot read (EBCDIC...)."""
     internal_dtd = element.getroottree().docinfo.internalDTD
     if internal_dtd is not None and any(True for _ in internal_dtd.entities()):
         raise BadInput(f"{name}: XML declares entities in its DOCTYPE; refused (XXE / entity-expansion risk)")
+
+
+def _ascii_compatible(head: bytes) -> bytes:
+    """The head re-encoded as UTF-8 when it is UTF-16 or UTF-32; any other encoding XML allows writes
+    '<!DOCTYPE' and '<!ENTITY' in ASCII bytes (EBCDIC aside), so it is searched as it is."""
+    for signature, codec in _WIDE_ENCODINGS:
+        if head.startswith(signature):
+            return head.decode(codec, errors="replace").encode("utf-8")
+    return head
 
 
 def describe_xml_error(error: Exception, total_lines: int) -> str:

@@ -1,10 +1,16 @@
 """Hostile and broken input (issue 7 items 1, 2): XXE, entity expansion, deep nesting, huge input, and
-property-based tests that only BadInput ever escapes a parser, quickly."""
+property-based tests that only BadInput ever escapes a parser.
+
+What is asserted is flarekb's own behaviour: BadInput with one line naming the input (exit 2 and no
+traceback from the command), never libxml2's wording, which changes between releases. How fast and in how
+much memory each input is refused is measured by `benchmarks/run.py` (figure "hostile"), not timed here.
+"""
 
 from __future__ import annotations
 
 import codecs
-import time
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,10 +24,19 @@ from extractor.sources.html_page import parse_html
 from extractor.sources.plain_text import decode_text, parse_text
 from extractor.sources.pmc_jats import parse_jats
 from extractor.sources.pubmed_xml import parse_pubmed_xml
-from extractor.sources.xmlsafe import MAX_DOCUMENT_BYTES
+from extractor.sources.xmlsafe import parse_xml
+from tests.hostile import (
+    billion_laughs,
+    deep_html,
+    deep_xml,
+    fixture_files,
+    huge_text_node,
+    over_the_size_limit,
+)
+
+REPO = Path(__file__).resolve().parents[2]
 
 SECRET = "TOP-SECRET-CONTENT-42"
-FIXTURE_KINDS = ("pubmed_efetch", "pmc_jats", "errors", "esearch", "elink", "bioc")
 
 
 def xxe_document(root: str, secret_file: Path) -> str:
@@ -31,14 +46,6 @@ def xxe_document(root: str, secret_file: Path) -> str:
         f'<?xml version="1.0"?>\n<!DOCTYPE {root} [\n  <!ENTITY xxe SYSTEM "file://{secret_file}">\n]>\n'
         f"<{root}>{body}</{root}>"
     )
-
-
-BILLION_LAUGHS = (
-    '<?xml version="1.0"?>\n<!DOCTYPE PubmedArticleSet [\n <!ENTITY lol "lol">\n'
-    + "".join(f' <!ENTITY lol{n} "{("&lol" + (str(n - 1) if n > 1 else "") + ";") * 10}">\n' for n in range(1, 10))
-    + "]>\n<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>1</PMID><Article>"
-    "<ArticleTitle>&lol9;</ArticleTitle></Article></MedlineCitation></PubmedArticle></PubmedArticleSet>"
-)
 
 
 def only_bad_input(parse, data: bytes) -> None:  # type: ignore[no-untyped-def]
@@ -52,11 +59,6 @@ def only_bad_input(parse, data: bytes) -> None:  # type: ignore[no-untyped-def]
     documents = result.documents if hasattr(result, "documents") else result
     documents = documents if isinstance(documents, list) else [documents]
     assert all(isinstance(document, Document) for document in documents)
-
-
-def fixture_files(shared_dir: Path) -> list[Path]:
-    root = shared_dir / "fixtures" / "ncbi"
-    return sorted(path for kind in FIXTURE_KINDS for path in (root / kind).iterdir())
 
 
 # --- XXE and entity expansion ---------------------------------------------------------------------------
@@ -93,13 +95,38 @@ def test_entities_in_an_external_dtd_are_not_loaded(tmp_path: Path) -> None:
         assert SECRET not in documents[0].text
 
 
+def assert_one_line_naming(error: BadInput, name: str) -> None:
+    message = str(error)
+    assert message.startswith(f"{name}: ") and "\n" not in message and "Traceback" not in message, message
+
+
+@pytest.mark.parametrize("root", ["PubmedArticleSet", "article"])
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
-def test_billion_laughs_fails_fast_with_a_clear_error(encoding: str) -> None:
-    data = BILLION_LAUGHS.replace('"1.0"?', f'"1.0" encoding="{encoding}"?').encode(encoding)
-    started = time.perf_counter()
-    with pytest.raises(BadInput, match=r"^laughs\.xml: XML declares entities"):
-        parse_bytes(data, "laughs.xml")
-    assert time.perf_counter() - started < 1.0  # 10**9 "lol"s were never expanded
+def test_billion_laughs_is_refused_with_one_line(root: str, encoding: str) -> None:
+    """Refused by flarekb's own check of the prolog, before libxml2 expands (or refuses, in its own words)
+    anything: the 10**9 "lol"s are never built."""
+    with pytest.raises(BadInput, match=r"declares entities.*refused") as caught:
+        parse_bytes(billion_laughs(root, encoding), "laughs.xml")
+    assert_one_line_naming(caught.value, "laughs.xml")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be", "utf-32"])
+def test_entity_declarations_are_refused_in_wide_encodings_without_a_byte_order_mark_too(encoding: str) -> None:
+    """E-utilities answers reach parse_xml without the file sniffer (which calls these binary)."""
+    with pytest.raises(BadInput, match=r"declares entities.*refused") as caught:
+        parse_xml(billion_laughs("eSearchResult", encoding), "answer")
+    assert_one_line_naming(caught.value, "answer")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_extract_refuses_a_billion_laughs_file_with_exit_2_and_one_line(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "laughs.xml"
+    path.write_bytes(billion_laughs("PubmedArticleSet", encoding))
+    result = subprocess.run([sys.executable, "-m", "extractor", "extract", str(path)], cwd=REPO,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2 and result.stdout == ""
+    errors = result.stderr.strip().splitlines()
+    assert len(errors) == 1 and errors[0].startswith(f"flarekb: error: {path}: ") and "Traceback" not in result.stderr
 
 
 # --- bounds -------------------------------------------------------------------------------------------
@@ -108,31 +135,31 @@ def test_billion_laughs_fails_fast_with_a_clear_error(encoding: str) -> None:
 @pytest.mark.parametrize(
     ("data", "name"),
     [
-        (b"<PubmedArticleSet>" + b"<x>" * 5000 + b"</x>" * 5000 + b"</PubmedArticleSet>", "deep.xml"),
-        (b"<article>" + b"<sec>" * 5000 + b"</sec>" * 5000 + b"</article>", "deep.nxml"),
+        (deep_xml("PubmedArticleSet", "x"), "deep.xml"),
+        (deep_xml("article", "sec"), "deep.nxml"),
     ],
 )
 def test_deep_xml_nesting_is_refused(data: bytes, name: str) -> None:
-    with pytest.raises(BadInput, match=rf"^{name}: XML nested deeper than 256 levels"):
+    with pytest.raises(BadInput) as caught:
         parse_bytes(data, name)
+    assert_one_line_naming(caught.value, name)
 
 
 def test_deep_html_nesting_is_refused() -> None:
-    page = b"<html><body><h1>T</h1>" + b"<div>" * 20000 + b"<p>x</p>" + b"</div>" * 20000 + b"</body></html>"
-    with pytest.raises(BadInput, match=r"^deep\.html: HTML nested deeper than"):
-        parse_bytes(page, "deep.html")
+    with pytest.raises(BadInput, match=r"nested deeper than") as caught:  # flarekb's own check, not libxml2's
+        parse_bytes(deep_html(), "deep.html")
+    assert_one_line_naming(caught.value, "deep.html")
 
 
 def test_input_over_the_size_limit_is_refused_before_parsing() -> None:
-    data = b"<article>" + b"a" * MAX_DOCUMENT_BYTES
     with pytest.raises(BadInput, match=r"^big\.nxml: .* bytes is larger than the"):
-        parse_bytes(data, "big.nxml")
+        parse_bytes(over_the_size_limit(), "big.nxml")
 
 
 def test_a_huge_single_text_node_is_refused() -> None:
-    data = b"<PubmedArticleSet><PubmedArticle>" + b"a" * (11 * 1024 * 1024) + b"</PubmedArticle></PubmedArticleSet>"
-    with pytest.raises(BadInput, match=r"^huge\.xml: XML exceeds the parser.s size limits"):
-        parse_bytes(data, "huge.xml")
+    with pytest.raises(BadInput) as caught:
+        parse_bytes(huge_text_node(), "huge.xml")
+    assert_one_line_naming(caught.value, "huge.xml")
 
 
 # --- every broken variant of the real fixtures ---------------------------------------------------------
@@ -160,9 +187,7 @@ def test_truncated_real_fixtures_only_raise_bad_input(shared_dir: Path, data: st
     path = data.draw(st.sampled_from(fixture_files(shared_dir)))
     raw = path.read_bytes()
     cut = data.draw(st.integers(min_value=0, max_value=len(raw)))
-    started = time.perf_counter()
     only_bad_input(lambda chunk: parse_bytes(chunk, "fuzzed"), raw[:cut])
-    assert time.perf_counter() - started < 2.0
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -185,7 +210,7 @@ def test_real_fixtures_in_wrong_encodings_only_raise_bad_input(shared_dir: Path,
     only_bad_input(lambda chunk: parse_bytes(chunk, "fuzzed"), encoded)
 
 
-@settings(max_examples=300, deadline=1000)
+@settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=2000))
 @example(b"\xff\xfe")
 @example(codecs.BOM_UTF8 + b"<")
@@ -211,7 +236,7 @@ _MARKUP = st.lists(
 )
 
 
-@settings(max_examples=300, deadline=1000)
+@settings(max_examples=300, deadline=None)
 @given(_MARKUP)
 def test_markup_soup_only_raises_bad_input_from_every_parser(pieces: list[str]) -> None:
     data = "".join(pieces).encode("utf-8")
@@ -225,7 +250,8 @@ def test_markup_soup_only_raises_bad_input_from_every_parser(pieces: list[str]) 
         only_bad_input(parse, data)
 
 
-def test_xml_declared_utf8_but_latin1_is_a_wrong_encoding() -> None:
+def test_xml_declared_utf8_but_latin1_is_refused() -> None:
     data = "<?xml version='1.0' encoding='utf-8'?>\n<PubmedArticleSet>Café</PubmedArticleSet>".encode("latin-1")
-    with pytest.raises(BadInput, match=r"^latin1\.xml: wrong character encoding"):
+    with pytest.raises(BadInput) as caught:
         parse_bytes(data, "latin1.xml")
+    assert_one_line_naming(caught.value, "latin1.xml")
