@@ -38,6 +38,7 @@ class Role(str, Enum):
     checkpoint_inhibitor = "checkpoint-inhibitor"
     imid = "imid"
     chemotherapy = "chemotherapy"
+    hormone_therapy = "hormone-therapy"
 
 
 class Direction(str, Enum):

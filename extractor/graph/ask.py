@@ -45,6 +45,7 @@ _ROLES = {
     "car-t": re.compile(r"\bcar[\s-]?t\b|chimeric antigen", re.IGNORECASE),
     "checkpoint-inhibitor": re.compile(r"checkpoint|\bici\b|\bpd-?(l)?1 (inhibitor|blockade)", re.IGNORECASE),
     "imid": re.compile(r"\bimids?\b|immunomodulatory", re.IGNORECASE),
+    "hormone-therapy": re.compile(r"hormon(?:e|al) therap|androgen deprivation|\badt\b|antiandrogen", re.IGNORECASE),
 }
 # Words that never name a drug: left out when looking for a misspelt drug name.
 _PLAIN_WORDS = set("""which what when where who how does do did is are was were the a an of in on with for after
