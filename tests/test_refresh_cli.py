@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from extractor.graph import store
-from extractor.nlp import lexicons
+from extractor import lexicons
 from tests.fake_ncbi import FakeNcbi, pmc_catalog, pubmed_catalog, record_with_ids
 
 REPO = Path(__file__).resolve().parents[1]

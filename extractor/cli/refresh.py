@@ -27,7 +27,8 @@ from extractor.cli.safe_text import console as safe_console, one_line
 from extractor.errors import BadInput
 from extractor.graph import store
 from extractor.models import Document
-from extractor.nlp import extract_many, lexicons
+from extractor import lexicons
+from extractor.nlp import extract_many
 from extractor.pipeline import prefer_richest
 from extractor.sources import cache, parse_bytes
 from extractor.sources.crawl import FetchReport, fetch_records

@@ -19,8 +19,8 @@ from extractor.errors import BadInput
 from extractor.graph import queries
 from extractor.graph.display import marker_display
 from extractor.graph.index import CLASS_SEPARATOR, ENGAGER, DrugInfo, KnowledgeIndex, Summary, signature_key
-from extractor.nlp.lexicons import drug_lexicon, resolve_drug, spelling_pairs, terms
-from extractor.nlp.text import fold
+from extractor.lexicons import drug_lexicon, resolve_drug, spelling_pairs, terms
+from extractor.lexicons.folding import fold
 
 EXAMPLES = (
     "which markers accompany flare with tarlatamab",

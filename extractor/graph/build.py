@@ -18,7 +18,7 @@ import networkx as nx
 from extractor import collector
 from extractor.graph.index import ENGAGER, KnowledgeIndex, MarkerRow
 from extractor.models import CaseFindings
-from extractor.nlp.lexicons import resolve_drug
+from extractor.lexicons import resolve_drug
 
 FLARE_EVENT = "pseudoprogression"
 CATEGORY = {

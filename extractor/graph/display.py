@@ -1,7 +1,7 @@
 """Marker names as clinicians write them (IL-6, pro-GRP, CRP, SUVmax), for tables, pictures and the report.
 
 Stored keys stay the lowercase canonical names of the marker lexicon; only what people read changes. The
-written forms are data (extractor/nlp/lexicons/display_names.tsv); a name that file lacks follows one rule:
+written forms are data (extractor/lexicons/display_names.tsv); a name that file lacks follows one rule:
 a one-word name of at most four letters is an abbreviation, written in capitals.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from extractor.nlp.lexicons.tsv import rows
+from extractor.lexicons.tsv import rows
 
 ABBREVIATION_LETTERS = 4  # crp, ldh, il-6, ca-125, vegf: abbreviations; ferritin, cytology: words
 
