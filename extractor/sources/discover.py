@@ -1,6 +1,6 @@
 """Finding more reports like the seeds: a PubMed query built from term lists, and PubMed's related articles.
 
-sources/ sits before nlp/ in the flow, so the terms come in as arguments (the CLI passes the lexicons):
+The terms come from the lexicons (`drug_terms()`, `flare_terms()`) or from the caller:
 
     query = discovery_query(drug_terms=["tarlatamab", "imdelltra", ...], flare_terms=["pseudoprogression", ...])
     -> ("tarlatamab" OR "imdelltra" ...) AND ("pseudoprogression" OR ...) AND ("case reports"[pt] OR "letter"[pt])
@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from extractor import lexicons
 from extractor.sources.eutils import MAX_BATCH, EutilsClient
 
 # Case reports come as case reports or as letters to the editor; reviews and trials are not what we read.
 REPORT_TYPES = '("case reports"[Publication Type] OR "letter"[Publication Type])'
+SHORT_FORM_LETTERS = 3  # "psp", "tfr": match unrelated papers in PubMed, left out of the discovery query
 
 
 def discovery_query(drug_terms: Iterable[str], flare_terms: Iterable[str]) -> str:
@@ -35,6 +37,25 @@ def related_articles(client: EutilsClient, pmids: Sequence[str], *, limit: int =
         if len(related) >= limit:
             break
     return list(related)[:limit]
+
+
+def flare_terms() -> list[str]:
+    """The flare words in American and British spelling: a quoted PubMed phrase matches only as written."""
+    terms = [term for term in lexicons.flare_terms() if not _ambiguous_short_form(term)]
+    british = [term.replace(us, uk) for term in terms for us, uk in lexicons.spelling_pairs() if us in term]
+    return list(dict.fromkeys([*terms, *british]))
+
+
+def drug_terms() -> list[str]:
+    """Every engager by canonical, brand and code name."""
+    return list(dict.fromkeys(term for drug in lexicons.drug_lexicon() if drug.role == "engager"
+                              for term in (drug.name, *drug.synonyms) if not _ambiguous_short_form(term)))
+
+
+def _ambiguous_short_form(term: str) -> bool:
+    """A bare short form ("psp", "tfr"): in PubMed it means other things too (progressive supranuclear palsy,
+    transferrin receptor), so as a discovery term it pulls in unrelated papers."""
+    return term.isalpha() and len(term) <= SHORT_FORM_LETTERS
 
 
 def _any_of(terms: Iterable[str]) -> str:
