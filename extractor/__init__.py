@@ -23,7 +23,13 @@ the cyclic garbage collector is paused or frozen only inside flarekb's own comma
 Unusable input raises `extractor.errors.BadInput` with a one-line message.
 """
 
+import logging
+
 __version__ = "0.1.0"
+
+# A library logs, the application shows: notes reach stderr only through a handler the user (or the
+# `flarekb` command) installs, never through logging's last-resort handler.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 from extractor.api import KnowledgeBase, extract_file, extract_text, load_kb  # noqa: E402
 

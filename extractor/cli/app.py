@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -48,6 +51,32 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+class NoteLines(logging.Handler):
+    """The library's log records (extractor.*) as flarekb's own stderr lines: `flarekb: <message>`, one line,
+    control characters replaced (a message may quote a path or a server's text)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            typer.echo(f"flarekb: {one_line(record.getMessage())}", err=True)  # the sys.stderr of now
+        except Exception:  # noqa: BLE001 - logging's own convention: a failing handler reports, never raises
+            self.handleError(record)
+
+
+@contextmanager
+def library_notes() -> Iterator[None]:
+    """While a command runs, the library's notes (a fallback taken, a wait, a crash cleaned up) reach the user
+    as stderr lines; afterwards the "extractor" logger is as it was (a test process runs many commands)."""
+    logger = logging.getLogger("extractor")
+    handler, level = NoteLines(), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 def default_kb() -> Path:
@@ -99,6 +128,11 @@ def run() -> None:
     """Console-script entry point: every expected failure is one line on stderr and an exit code
     (usage errors 2, as with click; our own errors by their type; Ctrl-C 130), never a traceback."""
     collector.own_process()  # the command owns its process: bulk work may pause the cyclic collector
+    with library_notes():
+        _run_app()
+
+
+def _run_app() -> None:
     try:
         result = app(standalone_mode=False)
     except FlarekbError as error:

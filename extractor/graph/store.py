@@ -17,9 +17,9 @@ from __future__ import annotations
 import errno
 import fcntl
 import json
+import logging
 import os
 import re
-import sys
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -32,6 +32,10 @@ from extractor.errors import BadInput, KnowledgeBaseError
 from extractor.graph import index_file
 from extractor.graph.index import KnowledgeIndex, build_index
 from extractor.models import CaseFindings
+
+# Notes for the user (a fallback taken, a wait, an earlier crash cleaned up): the CLI prints them as
+# "flarekb: <note>" lines on stderr; a library user gets them through standard logging.
+log = logging.getLogger(__name__)
 
 FINDINGS_FILE = "findings.jsonl"
 INDEX_FILE = "index.jsonl"
@@ -147,7 +151,7 @@ def load_index(kb_dir: Path) -> KnowledgeIndex:
 def open_index(kb_dir: Path) -> Iterator[KnowledgeIndex]:
     """The index the queries read: from kb/index.jsonl when it belongs to the kb/findings.jsonl beside it
     (each table value is read when a query first asks for it, from the files opened here, so a writer
-    replacing them meanwhile changes nothing), else built from the findings, with a note on stderr. The
+    replacing them meanwhile changes nothing), else built from the findings, with a logged note. The
     cyclic collector is paused meanwhile, as in `load`: a query's answer is objects that are all kept."""
     kb_dir = require(kb_dir)
     with ExitStack() as files, collector.paused():
@@ -174,12 +178,12 @@ def _stored_index(kb_dir: Path, findings: BinaryIO, files: ExitStack) -> Knowled
             and header.findings_bytes == os.fstat(findings.fileno()).st_size:
         return index_file.read_index(stored, header, findings)
     if stored is None and written_with is None:
-        sys.stderr.write(f"flarekb: {kb_dir}/ has no query index yet ({INDEX_FILE}, written by build, refresh "
-                         f"and remove); reading all of {FINDINGS_FILE}\n")
+        log.info(f"{kb_dir}/ has no query index yet ({INDEX_FILE}, written by build, refresh and remove); "
+                 f"reading all of {FINDINGS_FILE}")
     else:
-        sys.stderr.write(f"flarekb: {kb_dir}/{INDEX_FILE} does not match {FINDINGS_FILE} (missing, unreadable or "
-                         f"left by an interrupted write); reading all of {FINDINGS_FILE} (the next build, refresh "
-                         "or remove writes the index again)\n")
+        log.warning(f"{kb_dir}/{INDEX_FILE} does not match {FINDINGS_FILE} (missing, unreadable or left by an "
+                    f"interrupted write); reading all of {FINDINGS_FILE} (the next build, refresh or remove writes "
+                    "the index again)")
     return None
 
 
@@ -328,7 +332,7 @@ def kb_lock(kb_dir: Path, *, wait: bool = True) -> Iterator[LockHolder]:
             handle.seek(0)
             writer = handle.read().strip() or "?"
             # Two refreshes at once are serialised here; say so rather than seem to hang.
-            sys.stderr.write(f"flarekb: waiting for process {writer} to finish writing {kb_dir}/\n")
+            log.info(f"waiting for process {writer} to finish writing {kb_dir}/")
             fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             handle.seek(0)
@@ -352,14 +356,14 @@ def kb_lock(kb_dir: Path, *, wait: bool = True) -> Iterator[LockHolder]:
 
 
 def _tell_about(holder: LockHolder, kb_dir: Path) -> None:
-    """One line on stderr when an earlier run had died holding the lock: what it left and what became of it."""
+    """One note when an earlier run had died holding the lock: what it left and what became of it."""
     process = f"process {holder.stale_pid}" if holder.stale_pid is not None else "an earlier flarekb process"
     if holder.removed_temporaries:
         left = "file was" if len(holder.removed_temporaries) == 1 else "files were"
-        sys.stderr.write(f"flarekb: {process} stopped in the middle of writing {kb_dir}/; its unfinished {left} "
-                         "removed, and the knowledge base is as it was before that write\n")
+        log.warning(f"{process} stopped in the middle of writing {kb_dir}/; its unfinished {left} removed, "
+                    "and the knowledge base is as it was before that write")
     elif holder.stale_pid is not None:
-        sys.stderr.write(f"flarekb: {process} stopped while holding {kb_dir}/; the knowledge base was left whole\n")
+        log.warning(f"{process} stopped while holding {kb_dir}/; the knowledge base was left whole")
 
 
 def _dead_pid(content: str) -> int | None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,6 +27,8 @@ from extractor.errors import BadInput, FetchError
 from extractor.scan.state import Applied, ScanState
 from extractor.scan.task import PROGRESS_TOPIC, FileResult, scan_file
 from extractor.sources.bulk import bulk_files
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -54,8 +55,8 @@ def scan(
     workers: int | None = None,
     scheduler: str | None = None,
     restart: bool = False,
-    echo: Callable[[str], None] = print,
-    warn: Callable[[str], None] = lambda line: print(line, file=sys.stderr),
+    echo: Callable[[str], None] = log.info,  # the CLI prints these; a library caller gets log records
+    warn: Callable[[str], None] = log.warning,
     console: Console | None = None,
 ) -> ScanSummary:
     files = bulk_files(paths)

@@ -5,6 +5,7 @@ to the findings beside it is never used."""
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import tempfile
 from collections.abc import Mapping
@@ -141,29 +142,31 @@ def other_findings() -> list[CaseFindings]:
     return findings
 
 
-def answers_and_note(kb: Path, capsys) -> tuple[dict[str, str], str]:
-    capsys.readouterr()
+def answers_and_note(kb: Path, caplog) -> tuple[dict[str, str], str]:
+    """The answers to every query, and the notes the library logged meanwhile (the CLI prints them)."""
+    caplog.set_level(logging.INFO, logger="extractor")
+    caplog.clear()
     whole = store.load_index(kb)
     with store.open_index(kb) as index:
         found = every_answer(index, whole)
     assert found == every_answer(whole, whole)
-    return found, capsys.readouterr().err
+    return found, "".join(f"{record.getMessage()}\n" for record in caplog.records)
 
 
-def test_old_findings_beside_a_new_index_are_answered_from_the_findings(tmp_path: Path, capsys):
+def test_old_findings_beside_a_new_index_are_answered_from_the_findings(tmp_path: Path, caplog):
     """What a crash between the two renames of `save` leaves: the new index, the old findings."""
     old, new, reference = tmp_path / "old", tmp_path / "new", tmp_path / "reference"
     store.save(old, small_findings())
     store.save(reference, small_findings())
     store.save(new, other_findings())
     shutil.copy(new / store.INDEX_FILE, old / store.INDEX_FILE)
-    found, note = answers_and_note(old, capsys)
-    assert found == answers_and_note(reference, capsys)[0] != answers_and_note(new, capsys)[0]
+    found, note = answers_and_note(old, caplog)
+    assert found == answers_and_note(reference, caplog)[0] != answers_and_note(new, caplog)[0]
     assert len(note.splitlines()) == 1 and "does not match findings.jsonl" in note
 
 
 @pytest.mark.parametrize("damage", ["missing", "empty", "not json", "older format", "findings appended to"])
-def test_a_missing_unreadable_or_foreign_index_falls_back_to_the_whole_load(tmp_path: Path, capsys, damage: str):
+def test_a_missing_unreadable_or_foreign_index_falls_back_to_the_whole_load(tmp_path: Path, caplog, damage: str):
     kb = tmp_path / "kb"
     store.save(kb, small_findings())
     index = kb / store.INDEX_FILE
@@ -181,34 +184,35 @@ def test_a_missing_unreadable_or_foreign_index_falls_back_to_the_whole_load(tmp_
                              Flare(True, 3, [], [], None), [MarkerFinding("crp", "increased", 3, "CRP rose.", 0, 3)])
         with (kb / store.FINDINGS_FILE).open("a", encoding="utf-8") as findings:
             findings.write(json.dumps(extra.to_json()) + "\n")
-    found, note = answers_and_note(kb, capsys)
+    found, note = answers_and_note(kb, caplog)
     assert len(note.splitlines()) == 1 and "reading all of findings.jsonl" in note
     if damage == "findings appended to":
         assert '"pmid": "7777"' in found["markers --drug tarlatamab"]
 
 
-def test_a_knowledge_base_written_before_the_index_existed_still_answers(tmp_path: Path, capsys):
+def test_a_knowledge_base_written_before_the_index_existed_still_answers(tmp_path: Path, caplog):
     kb = tmp_path / "kb"
     kb.mkdir()
     manifest = {"manifest": {"format": 1, "flarekb_version": "0.1.0", "queries": []}}
     lines = [manifest] + [case.to_json() for case in small_findings()]
     (kb / store.FINDINGS_FILE).write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
-    found, note = answers_and_note(kb, capsys)
+    found, note = answers_and_note(kb, caplog)
     assert "has no query index yet" in note and '"n_cases": 2' in found["markers --drug tarlatamab"]
     store.merge_findings(kb, [])  # any write adds the index
-    assert answers_and_note(kb, capsys) == (found, "")
+    assert answers_and_note(kb, caplog) == (found, "")
 
 
-def test_a_writer_replacing_kb_during_a_query_changes_nothing_it_reads(tmp_path: Path, capsys):
+def test_a_writer_replacing_kb_during_a_query_changes_nothing_it_reads(tmp_path: Path, caplog):
     """A query reads from the files it opened: another process's save meanwhile (both files renamed over)
     neither mixes the two knowledge bases nor makes the query fall back."""
     kb = tmp_path / "kb"
     store.save(kb, small_findings())
     before = store.load_index(kb)
+    caplog.set_level(logging.INFO, logger="extractor")
     with store.open_index(kb) as index:
         store.save(kb, other_findings())
         assert every_answer(index, before) == every_answer(before, before)
-    assert capsys.readouterr().err == ""
+    assert caplog.records == []  # no fallback, nothing to note
     after = store.load_index(kb)
     with store.open_index(kb) as index:
         assert every_answer(index, after) == every_answer(after, after) != every_answer(before, after)

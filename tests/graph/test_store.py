@@ -1,4 +1,5 @@
 import json
+import logging
 import signal
 import subprocess
 import sys
@@ -105,7 +106,7 @@ def test_remove_papers_by_pmid_pmcid_or_doi_and_reports_the_missing(tmp_path: Pa
     assert [c.id for c in store.load_findings(tmp_path)] == ["222"]
 
 
-def test_a_lock_left_by_a_killed_process_is_detected_and_its_temporary_files_cleared(tmp_path: Path, capsys):
+def test_a_lock_left_by_a_killed_process_is_detected_and_its_temporary_files_cleared(tmp_path: Path, caplog):
     # A real process takes the lock, starts a write, and dies by SIGKILL in the middle of it.
     store.save(tmp_path, [case("111")])
     before = (tmp_path / store.FINDINGS_FILE).read_bytes()
@@ -124,16 +125,18 @@ with store.kb_lock(Path({str(tmp_path)!r})):
     assert holder.stdout.readline() == "writing\n"
     holder.send_signal(signal.SIGKILL)
     holder.wait()
-    capsys.readouterr()
+    caplog.set_level(logging.INFO, logger="extractor")
     with store.kb_lock(tmp_path, wait=False) as lock:
         assert lock.stale_pid == holder.pid
         assert lock.removed_temporaries == [".findings.jsonl.abc.tmp"]
-    told = capsys.readouterr().err.splitlines()  # the user is told, in one line
+    told = [record.getMessage() for record in caplog.records]  # the user is told, in one line
     assert len(told) == 1 and f"process {holder.pid} stopped in the middle of writing" in told[0]
+    assert len(told[0].splitlines()) == 1 and caplog.records[0].levelno == logging.WARNING
     assert (tmp_path / store.FINDINGS_FILE).read_bytes() == before
+    caplog.clear()
     with store.kb_lock(tmp_path) as lock:  # a clean release leaves nothing to detect, nor to tell
         assert lock.stale_pid is None and lock.removed_temporaries == []
-    assert capsys.readouterr().err == ""
+    assert caplog.records == []
 
 
 def test_written_files_are_readable_by_others_like_any_output(tmp_path: Path):
@@ -141,7 +144,7 @@ def test_written_files_are_readable_by_others_like_any_output(tmp_path: Path):
     assert (tmp_path / store.FINDINGS_FILE).stat().st_mode & 0o777 == 0o644
 
 
-def test_a_second_writer_waits_for_the_first_and_says_so(tmp_path: Path, capfd):
+def test_a_second_writer_waits_for_the_first_and_says_so(tmp_path: Path, caplog):
     holder = subprocess.Popen([sys.executable, "-c", f"""
 import time
 from pathlib import Path
@@ -151,7 +154,8 @@ with store.kb_lock(Path({str(tmp_path)!r})):
     time.sleep(1)
 """], stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline() == "holding\n"
+    caplog.set_level(logging.INFO, logger="extractor")
     store.merge_findings(tmp_path, [case("111")])  # blocks until the holder lets go, then writes
     holder.wait()
-    assert f"waiting for process {holder.pid} to finish writing" in capfd.readouterr().err
+    assert f"waiting for process {holder.pid} to finish writing" in caplog.text
     assert [c.id for c in store.load_findings(tmp_path)] == ["111"]
