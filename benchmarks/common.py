@@ -64,6 +64,9 @@ def run_in_child(function: Callable[..., dict], *args: Any) -> dict:
 
 
 def _child_main(sender, function: Callable[..., dict], args: tuple) -> None:
+    from extractor import collector
+
+    collector.own_process()  # measured as the `flarekb` command runs it: collector pauses and freezes on
     try:
         result = function(*args)
         result["peak_rss_mb"] = peak_rss_mb()

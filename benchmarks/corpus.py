@@ -66,7 +66,8 @@ def real_material(shared: Path) -> Material:
     for path in sorted((shared / "corpus" / "docs").glob("*.json")):
         document = json.loads(path.read_text(encoding="utf-8"))
         texts.append(document["text"])
-        titles.append(document["title"])
+        if document.get("title"):  # some corpus excerpts have no title
+            titles.append(document["title"])
     for path in sorted((REPO / "corpora" / "seeds").glob("*")):
         abstract = _seed_abstract(path.read_text(encoding="utf-8"))
         if abstract:

@@ -11,6 +11,7 @@ import typer
 # Typer >= 0.29 vendors click; its usage errors are these classes, not the click package's.
 from typer._click.exceptions import ClickException
 
+from extractor import collector
 from extractor.errors import FlarekbError
 
 app = typer.Typer(
@@ -46,6 +47,7 @@ def fail(message: str, exit_code: int = 2) -> None:
 def run() -> None:
     """Console-script entry point: every expected failure is one line on stderr and an exit code
     (usage errors 2, as with click; our own errors by their type; Ctrl-C 130), never a traceback."""
+    collector.own_process()  # the command owns its process: bulk work may pause the cyclic collector
     try:
         result = app(standalone_mode=False)
     except FlarekbError as error:

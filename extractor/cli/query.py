@@ -14,10 +14,11 @@ from rich.console import Console
 from rich.table import Table
 
 from extractor.cli.app import KbOption, app, default_kb, fail
+from extractor.errors import BadInput
+from extractor.graph import ask as ask_names
 from extractor.graph import queries, store
-from extractor.graph.ask import Answer, answer, closest_drug_names, unknown_drug_message
+from extractor.graph.ask import Answer, answer
 from extractor.graph.index import KnowledgeIndex
-from extractor.nlp.lexicons import drug_lexicon, resolve_drug
 
 
 class Role(str, Enum):
@@ -93,20 +94,17 @@ def ask(
 
 
 def canonical_drug(name: str) -> str:
-    entry = resolve_drug(name)
-    if entry is None:
-        fail(unknown_drug_message(name, closest_drug_names(name)))
-    return entry.name
+    try:
+        return ask_names.canonical_drug(name)
+    except BadInput as error:
+        fail(str(error))
 
 
 def canonical_target(index: KnowledgeIndex, target: str) -> str:
-    known = {t for entry in drug_lexicon() for t in entry.targets} | {t for info in index.drugs.values()
-                                                                      for t in info.targets}
-    canonical = queries.resolve_target(target, known)
-    if canonical is None:
-        classes = sorted({"x".join(entry.targets) for entry in drug_lexicon() if entry.role == "engager"})
-        fail(f"unknown target {target!r}; known engager classes: {', '.join(classes)}")
-    return canonical
+    try:
+        return ask_names.canonical_target(index, target)
+    except BadInput as error:
+        fail(str(error))
 
 
 def print_answer(result: Answer, as_json: bool) -> None:

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from extractor.errors import BadInput
 from extractor.graph import queries
 from extractor.graph.index import ENGAGER, KnowledgeIndex
-from extractor.nlp.lexicons import drug_lexicon, resolve_drug
+from extractor.nlp.lexicons import drug_lexicon, resolve_drug, terms
+from extractor.nlp.text import fold
 
 EXAMPLES = (
     "which markers accompany flare with tarlatamab",
@@ -153,6 +154,37 @@ def closest_drug_names(name: str, cutoff: float = 0.7) -> list[str]:
     """Up to three known drug names (canonical, brand or code) closest to a misspelt one."""
     known = sorted({known for entry in drug_lexicon() for known in (entry.name, *entry.synonyms)})
     return difflib.get_close_matches(name.lower(), known, n=3, cutoff=cutoff)
+
+
+def canonical_drug(name: str) -> str:
+    """The lexicon's name for a drug named any way it knows (brand, code name); BadInput, with the closest
+    known names, for any other."""
+    entry = resolve_drug(name)
+    if entry is None:
+        raise BadInput(unknown_drug_message(name, closest_drug_names(name)))
+    return entry.name
+
+
+def canonical_target(index: KnowledgeIndex, target: str) -> str:
+    """An engager target as the index names it ("bcma x cd3" -> "BCMAxCD3"); BadInput for an unknown one."""
+    known = {t for entry in drug_lexicon() for t in entry.targets} | {t for info in index.drugs.values()
+                                                                      for t in info.targets}
+    canonical = queries.resolve_target(target, known)
+    if canonical is None:
+        classes = sorted({"x".join(entry.targets) for entry in drug_lexicon() if entry.role == ENGAGER})
+        raise BadInput(f"unknown target {target!r}; known engager classes: {', '.join(classes)}")
+    return canonical
+
+
+def canonical_marker(name: str) -> str:
+    """The lexicon's name for a marker named by any of its synonyms ("Interleukin 6" -> "il-6")."""
+    names = {fold(term.surface): term.name for term in terms("marker") if "..." not in term.surface}
+    canonical = names.get(fold(name.strip()))
+    if canonical is None:
+        close = difflib.get_close_matches(fold(name.strip()), sorted(names), n=3, cutoff=0.7)
+        hint = f"; closest known names: {', '.join(close)}" if close else ""
+        raise BadInput(f"unknown marker {name!r}{hint}")
+    return canonical
 
 
 def unknown_drug_message(name: str, close: list[str]) -> str:

@@ -4,7 +4,8 @@ Node ids are readable and stable (`pmid:40827251`, `case:40827251`, `drug:tarlat
 `target_class:DLL3xCD3`, `marker:il-6`), so the same findings always give the same graph. Every node has
 `kind`, `name` and a Biolink `category`; every edge has `relation` and a Biolink `predicate`; marker edges
 carry `object_direction_qualifier` where the direction is one Biolink knows, and SIGNATURE edges carry
-`publications` (`PMID:...`). SIGNATURE edges come from the index's rows, so graph and query answers agree.
+`publications` (`PMID:...`); drug nodes carry `xref`, the drug's public CURIE, where the lexicon has one.
+SIGNATURE edges come from the index's rows, so graph and query answers agree.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import networkx as nx
 from extractor import collector
 from extractor.graph.index import ENGAGER, KnowledgeIndex, MarkerRow
 from extractor.models import CaseFindings
+from extractor.nlp.lexicons import resolve_drug
 
 FLARE_EVENT = "pseudoprogression"
 CATEGORY = {
@@ -25,11 +27,11 @@ CATEGORY = {
     "disease": "biolink:Disease",
     "event": "biolink:PhenotypicFeature",
     "manifestation": "biolink:PhenotypicFeature",
-    "marker": "biolink:ClinicalAttribute",
+    "marker": "biolink:ClinicalFinding",  # a PhenotypicFeature, as has_phenotype wants; lab values included
 }
 PREDICATE = {
     "REPORTS": "biolink:mentions",
-    "RECEIVED": "biolink:treated_by",
+    "RECEIVED": "biolink:related_to_at_instance_level",  # treated_by is a mixin, for diseases, not patients
     "ENGAGES": "biolink:directly_physically_interacts_with",
     "IN_CLASS": "biolink:member_of",
     "HAS_DISEASE": "biolink:related_to",
@@ -39,6 +41,12 @@ PREDICATE = {
     "SIGNATURE": "biolink:associated_with",
 }
 BIOLINK_DIRECTIONS = {"increased", "decreased"}  # DirectionQualifierEnum values our directions map onto
+
+
+def publication_curies(pmid: str | None, pmcid: str | None, doi: str | None) -> list[str]:
+    """A paper's identifiers as Biolink CURIEs: `PMID:40827251`, `PMC:12983044`, `doi:10.1002/...`."""
+    return ([f"PMID:{pmid}"] if pmid else []) + ([f"PMC:{pmcid.removeprefix('PMC')}"] if pmcid else []) \
+        + ([f"doi:{doi}"] if doi else [])
 
 
 def paper_node(case: CaseFindings) -> str:
@@ -95,7 +103,9 @@ def _add_case(graph: nx.MultiDiGraph, case: CaseFindings) -> None:
     patient = _add_node(graph, case_node(case), "case", case.id, source=case.source)
     _add_edge(graph, paper, patient, "REPORTS")
     for drug in case.drugs:
-        drug_id = _add_node(graph, f"drug:{drug.name}", "drug", drug.name, role=drug.role)
+        drug_id = f"drug:{drug.name}"
+        if drug_id not in graph:
+            _add_node(graph, drug_id, "drug", drug.name, role=drug.role, **_drug_xref(drug.name))
         _add_edge(graph, patient, drug_id, "RECEIVED")
         for target in drug.targets:
             target_id = _add_node(graph, f"target:{target}", "target", target)
@@ -115,6 +125,12 @@ def _add_case(graph: nx.MultiDiGraph, case: CaseFindings) -> None:
         node = _add_node(graph, f"marker:{marker.marker}", "marker", marker.marker)
         _add_edge(graph, patient, node, "MARKER", direction=marker.direction, **_direction(marker.direction),
                   day=marker.day, evidence=marker.evidence, pmid=case.pmid, start=marker.start, end=marker.end)
+
+
+def _drug_xref(name: str) -> dict[str, list[str]]:
+    """`xref`: the drug's public identifier (`DRUGBANK:DB17256`), where the drug lexicon has one."""
+    entry = resolve_drug(name)
+    return {"xref": [entry.identifier]} if entry and entry.identifier else {}
 
 
 def _add_signature(graph: nx.MultiDiGraph, source: str, row: MarkerRow) -> None:

@@ -2,6 +2,7 @@
 
 Stable API for the CLI, `ask` and the pictures (viz/):
 - `markers_with_flare(index, drug=, target=, role=)` -> `MarkerRow`s, the JSON rows of DESIGN.md
+- `markers_of_marker(index, marker)` -> the same rows for one marker, per drug
 - `marker_signatures(index)` -> `SignatureRow`s, one per (drug, marker, direction): the signature heat map
 - `flare_onset(index, drug=)` -> `OnsetRow`s, n / median / range of the flare onset day per drug
 - `drugs_with_flare(index, role=)` -> `DrugRow`s, each drug with its role, target class and cases
@@ -29,7 +30,7 @@ from extractor.models import CaseFindings
 __all__ = [
     "CaseTimeline", "DrugRow", "Evidence", "MarkerRow", "OnsetRow", "SignatureRow", "TimelineEvent",
     "case_timeline", "cases_for_paper", "drugs_with_flare", "flare_onset", "marker_signatures",
-    "markers_with_flare", "resolve_target",
+    "markers_of_marker", "markers_with_flare", "resolve_target",
 ]
 
 
@@ -48,6 +49,14 @@ def markers_with_flare(
     else:
         key = signature_key("role", role or ENGAGER)
     return index.signatures.get(key, [])
+
+
+def markers_of_marker(index: KnowledgeIndex, marker: str) -> list[MarkerRow]:
+    """The rows of every drug's signature (`markers_with_flare(drug=)`) about one marker (canonical name):
+    which drugs it moved with, in which direction; most supported first, then by drug."""
+    rows = [row for name in sorted(index.drugs)
+            for row in index.signatures.get(signature_key("drug", name), []) if row.marker == marker]
+    return sorted(rows, key=lambda row: (-row.n_cases, row.drugs, row.direction))
 
 
 @dataclass

@@ -5,14 +5,15 @@ resolution), every finding with the sentence and offsets it came from.
     findings = extract_findings(document)
     for findings in extract_many(documents, n_process=2): ...
 
-Modules, in reading order: text (folding, sentences), lexicons (data files), mentions (lexicon matching,
-short forms), timing (days), direction (marker direction), pipeline (scispaCy's tokenizer and abbreviation
-algorithm), sentences (the case text as sentences with their mentions), findings (assembly).
+Modules, in reading order: text (folding, sentences, clauses), lexicons (data files), mentions (lexicon
+matching, short forms), morphology (hyper-...-emia, -penia: direction in the word), abbreviations (scispaCy's
+tokenizer and abbreviation algorithm), sentences (the case text as sentences with their mentions), timing
+(days), reference (a value against its reference interval), direction (marker direction), cohort (patients
+counted), findings (assembly).
 """
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 from collections.abc import Iterable, Iterator
 from functools import cache
@@ -22,7 +23,7 @@ from extractor import collector
 from extractor.models import CaseFindings, Document, Passage
 from extractor.nlp.findings import findings_from
 from extractor.nlp.mentions import compile_matchers
-from extractor.nlp.pipeline import tokenizer
+from extractor.nlp.abbreviations import tokenizer
 
 __all__ = ["extract_findings", "extract_many"]
 
@@ -94,5 +95,6 @@ def warm_up() -> None:
     compile_matchers()
     tokenizer()
     # They (and what the process had loaded before: ~95,000 objects in all) live as long as the process. Out
-    # of the collector's generations, they are not scanned again at every full collection during extraction.
-    gc.freeze()
+    # of the collector's generations, they are not scanned again at every full collection during extraction
+    # (in flarekb's own processes only: collector.py).
+    collector.freeze()

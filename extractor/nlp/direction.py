@@ -9,6 +9,7 @@ IL-10") form one coordinated group and share a direction. A group takes, in this
   5. numbers: against a baseline ("from 12 to 850 pg/mL", "850 pg/mL (baseline 12)"), against the normal range
      stated beside the value ("48 mg/L (normal < 5)", "130 mmol/L (reference 135-145)"), as a multiple
      ("a 4-fold increase", "5 x ULN", "three times the upper limit of normal").
+  6. a value with its unit and no word at all, against the usual reference interval (reference.py).
 A "normalised" cue reads as the opposite of the marker's last direction in the text (findings.py resolves it).
 Words that carry their own direction ("anemia", "thrombocytopenia") keep it, and so does a finding with a sign
 written onto it ("MRD+", "CD19-"). A clause with no marker whose
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 
 from extractor.nlp.lexicons import marker_kind
 from extractor.nlp.mentions import Mention
+from extractor.nlp.reference import direction_from_value
 
 LEVEL_DIRECTIONS = ("increased", "decreased", "normal", "normalised")
 FINDING_DIRECTIONS = ("increased", "decreased", "positive", "negative")
@@ -87,10 +89,11 @@ def _negation_scoped(folded: str, groups: list[list[Mention]], negations: list[M
 
 
 def direct_markers(
-    folded: str, clause_end: int, markers: list[Mention], others: list[Mention], cues: list[Mention]
+    folded: str, clause_end: int, markers: list[Mention], others: list[Mention], cues: list[Mention], text: str = ""
 ) -> list[DirectedMarker]:
     """Directions for the markers of one clause. `others` are the clause's other entity mentions, `cues` its
-    cue words (not those inside other entities); all lists in text order."""
+    cue words (not those inside other entities); all lists in text order. `text` is the original text, for the
+    units of a value (reference.py)."""
     directions = [cue for cue in cues if cue.detail in _DIRECTION_KINDS]
     negations = [cue for cue in cues if cue.detail == "negation"]
     barriers = sorted(markers + others, key=lambda m: m.start)
@@ -99,8 +102,9 @@ def direct_markers(
     for group in _negation_scoped(folded, coordinated_groups(folded, markers), negations):
         start, end = group[0].start, group[-1].end
         next_barrier = min((b.start for b in barriers if b.start >= end), default=clause_end)
-        prev_barrier = max((b.end for b in barriers if b.end <= start), default=0)
-        inside = [c for c in directions if start <= c.start and c.end <= end]
+        prev_barrier = _list_start(folded, barriers, start)
+        # a cue joined to the group by a hyphen is part of its name ("CD19-negative", "MRD-positive")
+        inside = [c for c in directions if start <= c.start and c.end <= end or c.start == end + 1 and folded[end] == "-"]
         close_before = [c for c in directions if prev_barrier <= c.end <= start and _is_close(folded, c.end, start)]
         after = [c for c in directions if end <= c.start < next_barrier]
         before = [c for c in directions if prev_barrier <= c.end <= start]
@@ -108,6 +112,8 @@ def direct_markers(
         negated = any(_is_close(folded, n.end, start) and n.end <= start for n in negations)
         for marker in group:
             direction, cue = _choose(marker, candidates, negations, folded, negated, end, next_barrier)
+            if direction is None and cue is None and not negated and text:  # "ferritin 2,340 ng/mL": no word
+                direction = direction_from_value(marker.name, text, marker.end, next_barrier)
             if direction:
                 result.append(DirectedMarker(marker, direction))
             if cue is not None:
@@ -131,6 +137,17 @@ def direct_back(folded: str, markers: list[Mention], cues: list[Mention]) -> lis
             continue
         result.append((DirectedMarker(marker, cue.detail), cue))
     return result
+
+
+def _list_start(folded: str, barriers: list[Mention], start: int) -> int:
+    """Where the cues before a group may begin: after the nearest entity before it, unless that entity is an item
+    of the same list ("biopsy revealed CAR-T cells and necrotic tissue": "revealed" governs both)."""
+    before = [b for b in barriers if b.end <= start]
+    chain_start = start
+    while before and before[-1].kind != "marker" and _COORDINATION.fullmatch(
+            _BRACKETED.sub(" ", folded[before[-1].end : chain_start])):
+        chain_start = before.pop().start
+    return before[-1].end if before else 0
 
 
 def _choose(marker: Mention, candidates: list[Mention], negations: list[Mention], folded: str, negated: bool,

@@ -25,7 +25,7 @@ from extractor.nlp.lexicons import engager_targets, marker_hpo_id, marker_kind, 
 from extractor.nlp.mentions import Mention
 from extractor.nlp.sentences import Clause, Sentence, read_sentences
 from extractor.nlp.text import fold
-from extractor.nlp.timing import nearest_day
+from extractor.nlp.timing import DayMention, nearest_day
 
 
 def findings_from(document: Document) -> CaseFindings:
@@ -55,7 +55,8 @@ def findings_from(document: Document) -> CaseFindings:
 def _reviews_only(sentences: list[Sentence]) -> bool:
     """A review of the literature that reports no patient of its own ("This article reviews ..." and no "a
     57-year-old", "we report", "the patient"): its flare words and markers are about other people's patients."""
-    return any(s.has_cue("review") for s in sentences) and not any(s.has_cue("case") for s in sentences)
+    return any(s.has_cue("review") for s in sentences) and not any(
+        s.has_cue("case") or s.has_cue("own case") for s in sentences)
 
 
 def _inside(cue: Mention, mention: Mention) -> bool:
@@ -124,25 +125,61 @@ def _unnamed_engager_targets(sentences: list[Sentence], folded: str) -> list[str
 
 
 def _flare_mentions(case: list[Sentence], text: str) -> list[tuple[Sentence, Clause, Mention]]:
-    """Event and manifestation mentions that are not negated, in text order."""
+    """Event and manifestation mentions that are not negated, in text order. A flare word only suspected
+    ("pseudoprogression was initially suspected") does not count when the text states true progression."""
     found = []
+    proved_progression = any(_states_true_progression(clause, text) for s in case for clause in s.clauses)
     for sentence in case:
         for clause in sentence.clauses:
             if clause.has_cue("differential"):  # "to re-evaluate pseudoprogression versus progression"
                 continue
+            if proved_progression and clause.has_cue("hedge"):
+                continue
             for mention in clause.entities:
-                if mention.kind in ("event", "manifestation") and not _negated(mention, clause, text):
+                if mention.kind in ("event", "manifestation") and not _negated(mention, clause, text) \
+                        and not _refuted(mention, clause):
                     found.append((sentence, clause, mention))
     return found
+
+
+_NOT_BEFORE = ("rather than", "instead of", "not", "than", "from", "versus", "vs", "or")
+
+
+def _states_true_progression(clause: Clause, text: str) -> bool:
+    """ "a biopsy confirmed true progression", not "pseudoprogression rather than true progression"."""
+    for cue in clause.cues:
+        if cue.detail == "true progression" and not clause.has_cue("differential"):
+            before = text[max(clause.span.start, cue.start - 14) : cue.start].lower().split()
+            if not (before and (before[-1] in _NOT_BEFORE or " ".join(before[-2:]) in _NOT_BEFORE)):
+                return True
+    return False
+
+
+def _refuted(mention: Mention, clause: Clause) -> bool:
+    """ "pseudoprogression was ruled out": the flare word is excluded by what follows it."""
+    return any(c.detail == "refuted" and 0 <= c.start - mention.end <= 12 for c in clause.cues)
 
 
 def _day_near(mention: Mention, clause: Clause, sentence: Sentence) -> int | None:
     if not sentence.days:  # most sentences state no time
         return None
-    near = nearest_day(sentence.clause_days(clause), mention.start, mention.end) or nearest_day(
-        sentence.days, mention.start, mention.end
-    )
+    near = nearest_day(_days_for(mention, sentence.clause_days(clause), sentence), mention.start, mention.end) \
+        or nearest_day(_days_for(mention, sentence.days, sentence), mention.start, mention.end)
     return near.day if near else None
+
+
+def _days_for(mention: Mention, days: list[DayMention], sentence: Sentence) -> list[DayMention]:
+    """The days that can belong to the mention: a day in brackets belongs only to what the brackets hold or
+    follow ("hyperferritinemia (peak 50,000 ng/mL on day +23), severe cytopenias": day 23 is the ferritin's)."""
+    folded = sentence.folded
+    kept = []
+    for day in days:
+        opening = folded.rfind("(", sentence.span.start, day.start)
+        if opening < 0 or folded.find(")", opening, day.start) >= 0:  # not inside brackets
+            kept.append(day)
+        elif opening <= mention.start < day.start or 0 <= opening - mention.end <= 2:
+            kept.append(day)
+    return kept
 
 
 def _clause_day(mention: Mention, clause: Clause, sentence: Sentence) -> int | None:
@@ -154,7 +191,7 @@ def _clause_day(mention: Mention, clause: Clause, sentence: Sentence) -> int | N
 
 def _flare(case: list[Sentence], text: str, drugs: list[Drug]) -> Flare:
     mentions = _flare_mentions(case, text)
-    events = [(s, c, m) for s, c, m in mentions if m.kind == "event"]
+    events = [(s, c, m) for s, c, m in mentions if m.kind == "event" and (m.detail != "local crs" or _at_tumour_site(s))]
     if not events:
         return Flare()
     onset = None
@@ -181,6 +218,10 @@ def _flare(case: list[Sentence], text: str, drugs: list[Drug]) -> Flare:
         drug=_flare_drug(events, drugs),
         manifestation_days=manifestation_days,
     )
+
+
+def _at_tumour_site(sentence: Sentence) -> bool:
+    return any(m.kind == "manifestation" and m.detail == "tumor" for m in sentence.entities)
 
 
 def _flare_evidence(mentions: list[tuple[Sentence, Clause, Mention]], text: str) -> list[str]:
@@ -223,7 +264,8 @@ def _resolution_day(sentences: list[Sentence], flare: Flare) -> int | None:
 def _disease(case: list[Sentence]) -> str | None:
     for sentence in case:
         # "a 57-year-old woman with SCLC", "the patient had ..."; a title's "a case report" introduces no one
-        if sentence.has_cue("patient") or (sentence.has_cue("case") and sentence.passage.kind != "title"):
+        if sentence.has_cue("patient") or sentence.has_cue("own case") or (
+                sentence.has_cue("case") and sentence.passage.kind != "title"):
             named = [m.name for m in sentence.entities if m.kind == "disease"]
             if named:
                 return named[0]
@@ -253,7 +295,7 @@ def _markers(case: list[Sentence], sentences: list[Sentence], text: str, folded:
                 others = [m for m in clause.entities if m.kind != "marker"]
                 directed_here = [
                     (directed, directed.mention, _day_near)
-                    for directed in direct_markers(folded, clause.span.end, markers, others, _direction_cues(clause))
+                    for directed in direct_markers(folded, clause.span.end, markers, others, _direction_cues(clause), text)
                 ]
                 previous_markers = markers
             elif previous_markers:  # "...; levels declined by day 13": the day of this clause only

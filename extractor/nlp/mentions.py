@@ -76,11 +76,6 @@ def surface_atoms(surface: str) -> list[str]:
     return atoms
 
 
-def surface_pattern(surface: str) -> str:
-    """The regular expression (over folded text) that a lexicon surface form stands for."""
-    return "".join(surface_atoms(surface))
-
-
 @dataclass
 class _Node:
     """A node of the prefix tree of atoms: where forms that start alike part ways."""

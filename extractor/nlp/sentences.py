@@ -21,7 +21,7 @@ from extractor.nlp.lexicons import is_summary_heading
 from extractor.nlp.mentions import Mention, defined_short_forms, find_cues, find_entities, merge_mentions
 from extractor.nlp.mentions import short_form_mentions
 from extractor.nlp.morphology import find_affixed
-from extractor.nlp.pipeline import abbreviation_pairs
+from extractor.nlp.abbreviations import abbreviation_pairs
 from extractor.nlp.text import Span, body_end, fold_marks, split_clauses, split_sentences
 from extractor.nlp.timing import DayMention, find_days
 
@@ -80,6 +80,11 @@ class Sentence:
         return self._clauses
 
     @property
+    def folded(self) -> str:
+        """The document's folded text (the sentence is folded[span.start:span.end])."""
+        return self._folded
+
+    @property
     def names_anything(self) -> bool:
         return bool(self._entities)
 
@@ -93,7 +98,8 @@ class Sentence:
 
     @property
     def background(self) -> bool:
-        return self.passage.kind != "title" and self.has_cue("background")
+        # "Although hyperprogression has been described, our patient had ...": the case cue says it is about him
+        return self.passage.kind != "title" and self.has_cue("background") and not self.has_cue("own case")
 
     @property
     def evidence_rank(self) -> int:

@@ -1,5 +1,6 @@
 """Time expressions normalised to days after the first dose: "Day 7" -> 7, "on day 10 of the first cycle" -> 10,
-"within hours" -> 0, "within 24-48 hours" -> 1, "one week" -> 7, "1 month" -> 30, "by Day 13" -> 13.
+"within hours" -> 0, "within 24-48 hours" -> 1, "one week" -> 7, "1 month" -> 30, "by Day 13" -> 13, "day +23"
+-> 23, "on D8" and "C1D8" -> 8, "week 6" -> 42, "on the third day" -> 3.
 
 Vague phrases ("the next month", "after several cycles", "after cycle two") and times counted from something
 other than the first dose ("two weeks after the second dose", "within seven weeks of onset") are returned
@@ -25,10 +26,13 @@ _DAYS_PER_UNIT = {"hour": 1 / 24, "hr": 1 / 24, "h": 1 / 24, "day": 1, "week": 7
 
 _NUMBER = r"(?:\d+(?:\.\d+)?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
 _UNIT = r"(?:hours?|hrs?|h|days?|weeks?|months?|years?)"
+_ORDINAL_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+                  "eighth": 8, "ninth": 9, "tenth": 10}
+_ORDINALS = r"(?:" + "|".join(_ORDINAL_WORDS) + r"|\d{1,3}(?:st|nd|rd|th))"
 _ORDINAL_AFTER_FIRST = r"(?:second|third|fourth|fifth|sixth|last|next|subsequent|\d+(?:nd|rd|th))"
 # Counted from something other than the first dose.
 _OTHER_ANCHOR = re.compile(
-    rf"\s*(?:later\s+)?(?:of|after|from|following|since)\s+(?:the\s+)?(?:onset|{_ORDINAL_AFTER_FIRST}\s+(?:time\s+)?"
+    rf"\s*(?:later\s+)?(?:of|after|from|following|since)\s+(?:the\s+)?(?:onset|diagnosis|surgery|resection|{_ORDINAL_AFTER_FIRST}\s+(?:time\s+)?"
     r"(?:dose|cycle|infusion|administration|treatment|course))"
 )
 _LATER_CYCLE = re.compile(rf"\s*of\s+(?:the\s+)?(?:{_ORDINAL_AFTER_FIRST}\s+cycle|cycle\s*(?:[2-9]|\d\d))")
@@ -41,9 +45,17 @@ _EXPRESSIONS = re.compile(
         [
             # stated but vague
             r"(?P<vague>\b(?:the\s+)?(?:next|following|subsequent|several|few|coming|many)\s+(?:days?|weeks?|months?|cycles?)"
-            rf"|\bafter\s+(?:cycle\s+\w+|{_NUMBER}\s+(?:further\s+)?cycles?)|\bwithin\s+days\b|\b(?:at\s+)?baseline\b)",
-            # "Day 7", "day 10 of the first cycle", "post-treatment day 3"
-            r"(?P<dayn>\bday\s*(?P<daynum>\d{1,4})\b)",
+            rf"|\bafter\s+(?:cycle\s+\w+|{_NUMBER}\s+(?:further\s+)?cycles?)|\bwithin\s+days\b|\b(?:at\s+)?baseline\b"
+            # a span of time, not a time after the first dose: "in recent 1 month", "over the past 2 weeks"
+            rf"|\b(?:in\s+(?:the\s+)?(?:recent|past|last)|over\s+(?:the\s+)?(?:past|last))\s+{_NUMBER}\s+{_UNIT}\b)",
+            # "Day 7", "day 10 of the first cycle", "post-treatment day 3", "day +23" (cell therapy), "on D8"
+            r"(?P<dayn>\bday\s*\+?\s*(?P<daynum>\d{1,4})\b|(?<=on |by |at )d\+?(?P<dnum>\d{1,3})\b)",
+            # "C1D8": a day of the first cycle (of a later cycle it depends on the cycle's length: stated, unknown)
+            r"(?P<cycleday>\bc(?P<cycle>\d{1,2})\s*d(?P<cycledaynum>\d{1,2})\b)",
+            # "week 6", "at week 12"
+            r"(?P<weekn>\bweek\s*(?P<weeknum>\d{1,3})\b)",
+            # "on the third day"
+            rf"(?P<ordinal>\b(?P<ordinalnum>{_ORDINALS})\s+day\b)",
             # "within hours", "hours after the infusion"
             r"(?P<hours>\b(?:within|after|in)\s+(?:a\s+few\s+|several\s+|some\s+)?hours\b|\bhours\s+(?:after|of|following|later))",
             # "within 24-48 hours", "2 to 3 weeks"
@@ -80,7 +92,7 @@ def _days(amount: str, unit: str) -> int:
 _UNIT_WORD = re.compile(
     "|".join(
         [rf"{unit}s?\b" for unit in ("hour", "hr", "day", "week", "month", "year", "cycle")]
-        + [r"baseline\b"]
+        + [r"baseline\b", r"c\d{1,2} ?d\d", r"d\+?\d{1,3}\b"]
         + [rf"{digit} ?h\b" for digit in "0123456789"]
     )
 )
@@ -115,7 +127,14 @@ def _day_of(match: re.Match[str], folded: str) -> int | None:
     if _OTHER_ANCHOR.match(folded, match.end()):
         return None
     if match.group("dayn"):
-        return None if _LATER_CYCLE.match(folded, match.end()) else int(match.group("daynum"))
+        return None if _LATER_CYCLE.match(folded, match.end()) else int(match.group("daynum") or match.group("dnum"))
+    if match.group("cycleday"):
+        return int(match.group("cycledaynum")) if match.group("cycle") == "1" else None
+    if match.group("weekn"):
+        return 7 * int(match.group("weeknum"))
+    if match.group("ordinal"):
+        word = match.group("ordinalnum")
+        return _ORDINAL_WORDS[word] if word in _ORDINAL_WORDS else int(word[:-2])
     if match.group("hours"):
         return 0
     if match.group("range"):

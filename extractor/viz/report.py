@@ -24,6 +24,7 @@ from extractor.graph.index import KnowledgeIndex, build_index
 from extractor.graph.queries import drugs_with_flare, flare_onset, markers_with_flare
 from extractor.models import CaseFindings
 from extractor.viz.figures import png_bytes
+from extractor.viz.highlight import highlight
 from extractor.viz.provenance import DOI_URL, PMC_URL, PUBMED_URL, generated_time, paper_url, provenance
 from extractor.viz.signatures import SignatureTable, plot_signatures, signature_table
 from extractor.viz.style import DIRECTION_STYLES, direction_style
@@ -178,5 +179,7 @@ def _embed(figure) -> str:
 
 
 def _environment() -> Environment:
-    return Environment(loader=PackageLoader("extractor.viz", "templates"), autoescape=True,
-                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    environment = Environment(loader=PackageLoader("extractor.viz", "templates"), autoescape=True,
+                              undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    environment.filters["highlight"] = highlight  # evidence sentences with their entities marked
+    return environment

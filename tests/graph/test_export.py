@@ -28,7 +28,9 @@ def graph(index) -> nx.MultiDiGraph:
 
 def test_nodes_have_readable_ids_kinds_and_biolink_categories(graph):
     assert graph.nodes["drug:tarlatamab"] | {} == {"kind": "drug", "name": "tarlatamab",
-                                                    "category": "biolink:Drug", "role": "engager"}
+                                                    "category": "biolink:Drug", "role": "engager",
+                                                    "xref": ["DRUGBANK:DB17256"]}  # drugs.tsv's identifier
+    assert "xref" not in graph.nodes["drug:teclistamab"]  # none checked yet: none given
     assert graph.nodes["pmid:1001"]["category"] == "biolink:Publication"
     assert graph.nodes["target_class:DLL3xCD3"]["kind"] == "target_class"
     assert {data["kind"] for _, data in graph.nodes(data=True)} == {

@@ -167,6 +167,7 @@ def test_what_a_drug_is_approved_for_is_not_a_finding():
         ("A 62-year-old woman received teclistamab and had a tumour flare on day 3.", 1),
         ("We describe two cases of tumour flare after teclistamab.", 2),
         ("In this phase 2 trial, 45 patients received lenalidomide; tumour flare began at a median of 6 days.", 45),
+        ("Forty-five patients received lenalidomide in this trial; tumour flare occurred in twelve.", 45),
         ("Tumour flare occurred in 12 of the evaluable patients (n = 38) given lenalidomide.", 38),
         # another study's cohort, quoted as background, does not count
         ("A 62-year-old woman received teclistamab. Flare has been reported in 120 patients in clinical trials.", 1),
@@ -241,3 +242,102 @@ def test_a_bone_flare_under_hormone_therapy_is_a_flare_dated_by_its_imaging():
     assert findings.flare.reported and findings.flare.onset_day == 60
     assert findings.flare.manifestations == ["lesion enlargement"]
     assert ("psa", "decreased") in {(m.marker, m.direction) for m in findings.markers}
+
+
+# --- a value with its unit and no direction word, against the usual reference interval ------------------------
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        ("On day 3, ferritin was 2,340 ng/mL.", {("ferritin", "increased")}),
+        ("On day 3, the IL-6 level of 480 pg/mL was noted.", {("il-6", "increased")}),
+        ("On day 3: platelets 32,000/μL, hemoglobin 7.8 g/dL.", {("platelet count", "decreased"),
+                                                               ("hemoglobin", "decreased")}),
+        ("On day 3 the lymphocyte count was 0.3 × 10^9/L.", {("lymphocyte count", "decreased")}),
+        ("On day 3 the platelet count was 8.2 ×10<sup>4</sup>/μL.", {("platelet count", "decreased")}),
+        ("On day 3, D-dimer was 12.4 μg/mL.", {("d-dimer", "increased")}),  # micro, not milli
+        ("On day 3, ferritin was 120 ng/mL.", set()),  # inside the interval: not coded unless called normal
+        ("On day 3, ferritin was 2,340 µmol/L.", set()),  # a unit the table does not know for ferritin
+    ],
+)
+def test_a_value_is_read_against_the_reference_interval(sentence, expected):
+    assert markers_of(f"A 52-year-old man received teclistamab. {sentence}") == expected
+
+
+def test_a_pre_treatment_value_at_diagnosis_is_not_read():
+    assert markers_of("A 69-year-old man with newly diagnosed prostate cancer (PSA 274 ng/mL) began ADT.") == set()
+
+
+def test_local_crs_is_a_flare_only_at_a_tumour_site():
+    at_tumour = findings_of("A 49-year-old woman received axicabtagene ciloleucel. Seven days after infusion she "
+                            "developed local CRS with swelling of a cervical lymphoma mass.")
+    at_glands = findings_of("A 49-year-old woman received axicabtagene ciloleucel. Seven days after infusion she "
+                            "developed local CRS with swelling of both parotid glands.")
+    assert at_tumour.flare.reported and at_tumour.flare.onset_day == 7
+    assert not at_glands.flare.reported
+
+
+def test_enlargement_of_a_named_tumour_site_dates_the_flare():
+    findings = findings_of("A 61-year-old man received talquetamab. On day 8 he developed painful enlargement of a "
+                           "paraspinal plasmacytoma, later read as a tumor flare.")
+    assert findings.flare.onset_day == 8 and findings.flare.manifestations == ["lesion enlargement"]
+
+
+def test_a_cue_joined_by_a_hyphen_belongs_to_its_finding():
+    assert markers_of("A 30-year-old woman received blinatumomab. Flow cytometry revealed CD19-negative blasts "
+                      "at relapse.") == {("cd19", "negative")}
+
+
+# --- timing ---------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "phrase, day",
+    [("on day +23", 23), ("on D8", 8), ("on C1D8", 8), ("on C2D1", None), ("at week 6", 42), ("on the third day", 3),
+     ("in recent 1 month", None), ("4 months after the diagnosis", None)],
+)
+def test_time_expressions(phrase, day):
+    from extractor.nlp.timing import find_days
+
+    folded = fold(f"CRP rose {phrase}.")
+    assert [d.day for d in find_days(folded)] == [day]
+
+
+def test_a_day_in_brackets_belongs_to_what_the_brackets_follow():
+    text = ("A 34-year-old man received tisagenlecleucel. Fever followed with hyperferritinemia (peak on day +23), "
+            "severe cytopenias and high IL-6.")
+    days = {m.marker: m.day for m in findings_of(text).markers}
+    assert days == {"ferritin": 23, "blood counts": None, "il-6": None}
+
+
+# --- what is not a flare -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A 66-year-old man received atezolizumab. At 8 weeks the primary tumor was larger; pseudoprogression was "
+        "initially suspected, but a biopsy confirmed true progression.",
+        "A 66-year-old man received atezolizumab. Pseudoprogression was ruled out because new metastases appeared.",
+        "A 58-year-old woman received nivolumab. Pseudoprogression is reported in 5-10% of patients treated with "
+        "checkpoint inhibitors. Her tumours responded by week 12.",
+    ],
+)
+def test_a_suspected_refuted_or_population_flare_is_not_reported(text):
+    assert not findings_of(text).flare.reported
+
+
+def test_a_flare_over_true_progression_is_reported():
+    text = ("A 66-year-old man received atezolizumab. The lesion grew at week 8 and shrank at week 16: "
+            "pseudoprogression rather than true progression.")
+    assert findings_of(text).flare.reported
+
+
+def test_a_sentence_about_our_patient_is_not_background_for_what_it_cites():
+    text = ("A 61-year-old woman received nivolumab. Although hyperprogression has been described with PD-1 "
+            "inhibitors, our patient had a transient increase in tumor size followed by a durable response.")
+    assert findings_of(text).flare.reported
+
+
+def test_a_presence_word_governs_every_item_of_its_list_whatever_their_kind():
+    text = ("A 49-year-old woman received axicabtagene ciloleucel. On day 7 a biopsy revealed CAR-T cells and "
+            "necrotic tissue without viable lymphoma.")
+    assert markers_of(text) == {("necrosis", "positive"), ("biopsy (tumour cells)", "negative")}

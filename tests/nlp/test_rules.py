@@ -122,13 +122,16 @@ def test_ages_frequencies_and_counts_are_not_times(phrase):
 
 
 # A unit word as a reader would write the rule down: the unit, an optional plural s, then the end of the word; or
-# h right after a number ("6h", "6 h"). timing._UNIT_WORD is written for speed; it must find the same.
-_PLAIN_UNIT_WORD = re.compile(r"(?:hours?|hrs?|days?|weeks?|months?|years?|cycles?|baseline)\b|[0-9] ?h\b")
+# h right after a number ("6h", "6 h"), a cycle's day ("c1d8") and a short day ("d8", "d+23").
+# timing._UNIT_WORD is written for speed; it must find the same.
+_PLAIN_UNIT_WORD = re.compile(
+    r"(?:hours?|hrs?|days?|weeks?|months?|years?|cycles?|baseline)\b|[0-9] ?h\b|c[0-9]{1,2} ?d[0-9]|d\+?[0-9]{1,3}\b"
+)
 
 
 _UNIT_PIECES = st.sampled_from(
     ["day", "days", "hour", "hours", "hr", "hrs", "h", "week", "weeks", "month", "months", "year", "years", "cycle",
-     "cycles", "baseline", "s", "ly", "mid", "to", "x", "6", "24", " ", "-", "(", "."]
+     "cycles", "baseline", "s", "ly", "mid", "to", "x", "6", "24", " ", "-", "(", ".", "c", "d", "+", "c1d", "d8"]
 )
 
 

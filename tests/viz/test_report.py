@@ -38,6 +38,11 @@ class Page(HTMLParser):
     def words(self) -> str:
         return " ".join(" ".join(self.text).split())
 
+    @property
+    def running_text(self) -> str:
+        """The words as a browser runs inline elements together ("<mark>sodium</mark>." reads "sodium.")."""
+        return " ".join("".join(self.text).split())
+
 
 def test_report_has_every_section_and_one_card_per_case(kb_dir: Path, tmp_path: Path, cases):
     page = Page(report_html(kb_dir, tmp_path / "corpora", generated=FIXED))
@@ -70,10 +75,11 @@ def test_pictures_are_embedded_pngs(kb_dir: Path, tmp_path: Path, cases):
 
 
 def test_evidence_sentences_and_summary_are_shown(kb_dir: Path, tmp_path: Path, cases):
-    words = Page(report_html(kb_dir, tmp_path / "corpora", generated=FIXED)).words
+    page = Page(report_html(kb_dir, tmp_path / "corpora", generated=FIXED))
+    words = page.words
     for case in cases.values():
         for finding in case.markers:
-            assert " ".join(finding.evidence.split()) in words
+            assert " ".join(finding.evidence.split()) in page.running_text
     assert "median day 7" not in words  # one dated tarlatamab case: its day, not a median
     assert "tarlatamab 2 day 7, 1 of 2 cases dated il-6 increased (1), lymphocyte count decreased (1)" in words
     assert "pembrolizumab 1 day 42 ctdna decreased (1)" in words
@@ -82,11 +88,19 @@ def test_evidence_sentences_and_summary_are_shown(kb_dir: Path, tmp_path: Path, 
 def test_evidence_is_escaped_not_injected(kb_dir: Path, tmp_path: Path, cases):
     case = cases["teclistamab"]  # its sentence holds "IL-6 < 5 pg/mL"
     html = report_html(kb_dir, tmp_path / "corpora", generated=FIXED)
-    assert "IL-6 &lt; 5 pg/mL" in html
+    assert "&lt; 5 pg/mL" in html and "< 5 pg/mL" not in html  # escaped, entities marked or not
     case.flare.evidence = ["<script>alert(1)</script>"]
     store.save(kb_dir, [case])
     html = report_html(kb_dir, tmp_path / "corpora", generated=FIXED)
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_evidence_sentences_mark_their_entities(kb_dir: Path, tmp_path: Path):
+    html = report_html(kb_dir, tmp_path / "corpora", generated=FIXED)
+    marked = set(re.findall(r'<mark class="entity (\w+)" title="\1"[^>]*>([^<]*)</mark>', html))
+    assert {("TIME", "Day 7"), ("MARKER", "serum sodium"), ("MARKER", "interleukin-6"), ("MARKER", "LDH"),
+            ("TIME", "day 8")} <= marked
+    assert {label for label, _ in marked} <= {"DRUG", "MARKER", "DISEASE", "FLARE", "TIME"}
 
 
 def test_provenance_says_which_papers_when_and_which_version(kb_dir: Path, tmp_path: Path):

@@ -1,7 +1,7 @@
 """The project's lexicons: tab-separated data files beside this module, read once and cached.
 
 Files (each starts with '#' comment lines describing its columns, then a header row):
-  drugs.tsv           engagers and other drugs: name, role, targets, brand/code synonyms, source
+  drugs.tsv           engagers and other drugs: name, role, targets, brand/code synonyms, source, identifier
   markers.tsv         biomarkers and findings: name, kind (level | finding), implied direction, synonyms, source
   hpo_labs.tsv        laboratory abnormalities generated from the Human Phenotype Ontology (hpo.py)
   events.tsv          words that report a flare (pseudoprogression, tumour flare reaction, PsPD, TFR ...)
@@ -22,8 +22,6 @@ Public functions:
   marker_names() -> list[str]                canonical marker names ("il-6", "pro-grp", "lymphocyte count")
   marker_kind(name) -> str | None            "level" or "finding"
   marker_hpo_id(name, direction) -> str | None  the Human Phenotype Ontology term ("HP:0003281"), if any
-  disease_names() -> list[str]
-  manifestation_names() -> list[str]
   terms(kind) -> list[Term]                  every surface form of one kind, for the matchers in extractor.nlp
   curated_marker_terms() -> list[Term]       the marker forms of markers.tsv alone (without hpo_labs.tsv)
   spelling_pairs() -> list[tuple[str, str]]  (american, british) word parts
@@ -52,6 +50,7 @@ class DrugEntry:
     targets: tuple[str, ...]  # antigen symbols, tumour antigen first ("DLL3", "CD3")
     synonyms: tuple[str, ...]  # brand and code names
     source: str
+    identifier: str = ""  # public CURIE (UNII:..., DRUGBANK:DB..., CHEMBL.COMPOUND:CHEMBL...), "" where none checked
 
 
 @dataclass(frozen=True)
@@ -73,6 +72,7 @@ def drug_lexicon() -> list[DrugEntry]:
             targets=tuple(t for t in row["targets"].split(";") if t),
             synonyms=_split(row["synonyms"]),
             source=row["source"],
+            identifier=row.get("identifier", ""),
         )
         for row in _rows("drugs.tsv")
     ]
@@ -168,14 +168,6 @@ def marker_hpo_id(name: str, direction: str) -> str | None:
         if row["marker"] == name and row["implies"] == direction and row["source"].startswith("HPO HP:"):
             return row["source"].split()[1]
     return hpo_id_of(name, direction)
-
-
-def disease_names() -> list[str]:
-    return _unique_names("disease")
-
-
-def manifestation_names() -> list[str]:
-    return _unique_names("manifestation")
 
 
 @cache
