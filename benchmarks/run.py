@@ -29,7 +29,7 @@ if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
 elif str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from benchmarks import extraction, hostile, kb_scale, parsing, refresh  # noqa: E402
+from benchmarks import extraction, hostile, kb_scale, parsing, refresh, scan  # noqa: E402
 from benchmarks.common import Target, machine  # noqa: E402
 from benchmarks.corpus import shared_dir  # noqa: E402
 
@@ -47,16 +47,19 @@ class Plan:
     kb_sizes: tuple[int, ...]
     repeats: int
     kb_repeats: int  # the 100k-case knowledge base takes over a minute per run
+    scan_records: int = 30_000  # records in the scan's baseline-sized file
+    scan_files: int = 4  # copies of it for the 1- vs 2-worker Dask figure
 
 
 FULL = Plan(extraction_docs=5_000, parse_records=5_000, memory_records=(3_000, 30_000), refresh_ids=1_000,
             kb_sizes=(1_000, 10_000, 100_000), repeats=5, kb_repeats=3)
 QUICK = Plan(extraction_docs=500, parse_records=1_000, memory_records=(300, 1_500), refresh_ids=1_000,
-             kb_sizes=(1_000, 5_000), repeats=3, kb_repeats=3)
+             kb_sizes=(1_000, 5_000), repeats=3, kb_repeats=3, scan_records=5_000, scan_files=4)
 
 # Each figure's module measures it (`run(plan, log)`), judges it (`targets(figure, plan)`), and prints it
 # (`report_lines(figure)`); its targets are constants at the top of that module.
-FIGURES = {"extraction": extraction, "parsing": parsing, "refresh": refresh, "kb_scale": kb_scale, "hostile": hostile}
+FIGURES = {"extraction": extraction, "parsing": parsing, "refresh": refresh, "kb_scale": kb_scale, "hostile": hostile,
+           "scan": scan}
 
 
 # -- the run -------------------------------------------------------------------------------------------

@@ -23,3 +23,10 @@ class KnowledgeBaseError(FlarekbError):
     """kb/ could not be read or written (locked, corrupt, no permission)."""
 
     exit_code = 1
+
+
+class UnsafeFile(FlarekbError):
+    """A path flarekb would write through is a symbolic link or not a regular file (a FIFO, a device): refused,
+    so a link planted in kb/ or corpora/ cannot make flarekb truncate or append to its target."""
+
+    exit_code = 1

@@ -12,6 +12,7 @@ import typer
 from typer._click.exceptions import ClickException
 
 from extractor import collector
+from extractor.cli.safe_text import one_line
 from extractor.errors import FlarekbError
 
 app = typer.Typer(
@@ -37,10 +38,22 @@ CorporaOption = typer.Option(
     None, "--corpora", help="Raw documents directory (default: $FLAREKB_CORPORA, else corpora/)."
 )
 
+FollowLinksOption = typer.Option(
+    False, "--follow-links", help="Read files in corpora/ that are symbolic links (skipped by default)."
+)
+
+
+def say_skipped_links(links: list[Path]) -> None:
+    """One note on stderr for the symbolic links in corpora/ that were not read."""
+    if links:
+        shown = ", ".join(one_line(str(link)) for link in links[:5]) + (f" and {len(links) - 5} more" if len(links) > 5 else "")
+        typer.echo(f"flarekb: skipped {len(links)} symbolic link(s) in corpora/ (--follow-links reads them): {shown}",
+                   err=True)
+
 
 def fail(message: str, exit_code: int = 2) -> None:
     """Print one error line and stop: for checks the command itself makes."""
-    typer.echo(f"flarekb: error: {message}", err=True)
+    typer.echo(f"flarekb: error: {one_line(message)}", err=True)
     raise typer.Exit(exit_code)
 
 
@@ -51,7 +64,7 @@ def run() -> None:
     try:
         result = app(standalone_mode=False)
     except FlarekbError as error:
-        typer.echo(f"flarekb: error: {error}", err=True)
+        typer.echo(f"flarekb: error: {one_line(str(error))}", err=True)  # may quote a file's or a server's text
         sys.exit(error.exit_code)
     except ClickException as error:
         typer.echo(f"flarekb: error: {error.format_message()} (see --help)", err=True)

@@ -5,19 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
+from rich.text import Text
 
 from extractor import pipeline
-from extractor.cli.app import CorporaOption, KbOption, app, default_corpora, default_kb
+from extractor.cli.app import CorporaOption, FollowLinksOption, KbOption, app, default_corpora, default_kb
+from extractor.cli.app import say_skipped_links
+from extractor.cli.safe_text import console as safe_console, one_line
 
 
 @app.command()
-def build(corpora: Path = CorporaOption, kb: Path = KbOption) -> None:
+def build(corpora: Path = CorporaOption, kb: Path = KbOption, follow_links: bool = FollowLinksOption) -> None:
     """Rebuild the knowledge base from every document in corpora/ (no network)."""
     corpora = corpora or default_corpora()
     kb = kb or default_kb()
-    console = Console(stderr=True)
-    with console.status("reading corpora") as status:
-        findings = pipeline.build(corpora, kb, on_file=lambda path: status.update(f"reading {path}"))
+    # a status line is read as markup unless it is Text: a file name is the user's, never markup
+    with safe_console(stderr=True).status(Text("reading corpora")) as status:
+        findings, skipped = pipeline.build(corpora, kb, lambda path: status.update(Text(one_line(f"reading {path}"))),
+                                           follow_links)
+    say_skipped_links(skipped)
     flares = sum(case.flare.reported for case in findings)
     typer.echo(f"built {kb}/ from {len(findings)} document(s) in {corpora}/: {flares} with a flare report", err=True)

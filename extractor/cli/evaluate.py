@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from extractor.cli.app import app
+from extractor.cli.safe_text import one_line
 from extractor.evaluate import Report, document_categories, evaluate_by_category, evaluation_documents, load_gold
 
 
@@ -67,7 +68,7 @@ def print_figures(report: Report) -> None:
 def print_disagreements(report: Report) -> None:
     typer.echo("disagreements:" if report.disagreements else "disagreements: none")
     for line in report.disagreements:
-        typer.echo(f"  {line}")
+        typer.echo(f"  {one_line(line)}")  # ids and names come from the gold file
 
 
 def print_errors(report: Report) -> None:
@@ -78,9 +79,10 @@ def print_errors(report: Report) -> None:
     for error in report.marker_errors:
         if error.document != document:
             document = error.document
-            typer.echo(f"  {document}")
-        typer.echo(f"    {error.kind:<6} {error.marker} {error.direction}: {json.dumps(error.evidence, ensure_ascii=False)}")
+            typer.echo(f"  {one_line(document)}")
+        # the evidence JSON-quoted: one line, its control characters escaped
+        typer.echo(f"    {error.kind:<6} {one_line(error.marker)} {error.direction}: {one_line(json.dumps(error.evidence, ensure_ascii=False))}")
     others = [line for line in report.disagreements if ": marker " not in line]
     typer.echo("other disagreements:" if others else "other disagreements: none")
     for line in others:
-        typer.echo(f"  {line}")
+        typer.echo(f"  {one_line(line)}")

@@ -25,8 +25,8 @@ class ExportFormat(str, Enum):
 def export(
     export_format: ExportFormat = typer.Option(
         ..., "--format", help="graphml, json (node-link), csv (edges) or kgx (KGX TSV nodes and edges files)."),
-    output: Path = typer.Option(..., "-o", "--output", help="File to write; for kgx a prefix (-o out/flare: "
-                                "out/flare_nodes.tsv, out/flare_edges.tsv) or a directory (flarekb_*.tsv in it)."),
+    output: Path = typer.Option(..., "-o", "--output", help="File to write (- for standard output); for kgx a prefix "
+                                "(-o out/flare: out/flare_nodes.tsv, out/flare_edges.tsv) or a directory (flarekb_*.tsv in it)."),
     kb: Path = KbOption,
 ) -> None:
     """Export the knowledge graph for Cytoscape, Gephi, igraph or scripts."""
@@ -36,7 +36,7 @@ def export(
             written = " and ".join(map(str, write_kgx(graph, output)))
         else:
             write_export(graph, export_format.value, output)
-            written = str(output)
+            written = "standard output" if str(output) == "-" else str(output)
     except OSError as error:
         fail(f"{output}: cannot write ({error.strerror})", exit_code=1)
     typer.echo(f"wrote {written} ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)", err=True)

@@ -8,10 +8,11 @@ from enum import Enum
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from extractor.cli.app import app
+from extractor.cli.safe_text import bold, console as safe_console, one_line, terminal_text
 from extractor.errors import BadInput
 from extractor.models import CaseFindings
 from extractor.nlp import extract_many
@@ -39,16 +40,16 @@ def extract(
                     print_findings(findings)
         except BadInput as error:  # one bad file does not stop the others; its records before the fault count
             sys.stdout.flush()  # its findings so far come before its error, also where both go to one place
-            typer.echo(f"flarekb: error: {error}", err=True)
+            typer.echo(f"flarekb: error: {one_line(str(error))}", err=True)
             failures += 1
     if failures:
         raise typer.Exit(2)
 
 
 def print_findings(findings: CaseFindings) -> None:
-    console = Console()
+    console = safe_console()  # the title and sentences are the document's text: never markup, no controls
     flare = findings.flare
-    console.print(f"[bold]{findings.id}[/bold]  {findings.title}")
+    console.print(Text.assemble(bold(findings.id), "  ", terminal_text(findings.title)))
     console.print(f"  drugs: {', '.join(d.name for d in findings.drugs) or '-'}   disease: {findings.disease or '-'}")
     console.print(f"  flare: {'yes' if flare.reported else 'no'}"
                   + (f", onset day {flare.onset_day}" if flare.onset_day is not None else "")

@@ -12,8 +12,10 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from extractor.cli.app import KbOption, app, default_kb, fail
+from extractor.cli.safe_text import bold, console as safe_console, terminal_text
 from extractor.errors import BadInput
 from extractor.graph import ask as ask_names
 from extractor.graph import queries, store
@@ -111,7 +113,7 @@ def print_answer(result: Answer, as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps([asdict(row) for row in result.rows], ensure_ascii=False, indent=2))
         return
-    console = Console()
+    console = safe_console()  # titles and sentences are the papers' text: never markup, no controls
     if not result.rows:
         console.print(f"{result.title}: no reports in the knowledge base")
         return
@@ -139,7 +141,7 @@ def print_answer(result: Answer, as_json: bool) -> None:
 def print_timeline(console: Console, timeline: queries.CaseTimeline) -> None:
     ids = ", ".join(label + value for label, value in
                     (("PMID ", timeline.pmid), ("", timeline.pmcid), ("doi:", timeline.doi)) if value)
-    console.print(f"[bold]{timeline.title}[/bold]\n{ids}")
+    console.print(Text.assemble(bold(timeline.title), "\n", terminal_text(ids)))
     console.print(f"drugs: {', '.join(timeline.drugs) or '-'}; disease: {timeline.disease or '-'}; "
                   f"flare reported: {'yes' if timeline.flare_reported else 'no'}")
     table = Table(show_lines=True)

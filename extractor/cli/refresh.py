@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from extractor.cli.app import CorporaOption, KbOption, app, default_corpora, default_kb
+from extractor.cli.app import CorporaOption, FollowLinksOption, KbOption, app, default_corpora, default_kb
+from extractor.cli.app import say_skipped_links
+from extractor.cli.safe_text import console as safe_console, one_line
 from extractor.errors import BadInput
 from extractor.graph import store
 from extractor.models import Document
@@ -43,6 +44,7 @@ class Outcome:
     from_cache: int = 0
     failed: dict[str, str] = field(default_factory=dict)  # "PMID 123" / "PMCID PMC456" -> why
     notes: list[str] = field(default_factory=list)  # worth saying, not a failure
+    skipped_links: list[Path] = field(default_factory=list)  # cached records that are symbolic links: not read
 
     def count(self, report: FetchReport, label: str) -> None:
         self.fetched += len(report.fetched)
@@ -63,6 +65,7 @@ def refresh(
     corpora: Path = CorporaOption,
     force: bool = typer.Option(False, "--force", help="Fetch again even what corpora/ already holds."),
     max_results: int = typer.Option(1000, "--max", min=1, help="At most this many PMIDs from --query/--discover."),
+    follow_links: bool = FollowLinksOption,
 ) -> None:
     """Fetch PubMed records (and PMC full text), extract their findings and merge them into the knowledge base."""
     kb = kb or default_kb()
@@ -78,7 +81,8 @@ def refresh(
     for term in queries:
         typer.echo(f"query: {term}")
         result = client.esearch(term, retmax=max_results)
-        typer.echo(f"  {result.count} match(es), {len(result.ids)} taken" + "".join(f"; {w}" for w in result.warnings))
+        warnings = "".join(f"; {one_line(w)}" for w in result.warnings)  # PubMed's words: quoted, not obeyed
+        typer.echo(f"  {result.count} match(es), {len(result.ids)} taken{warnings}")
         wanted += result.ids
     if discover:
         known = sorted({case.pmid for case in store.load_findings(kb) if case.pmid})
@@ -88,20 +92,21 @@ def refresh(
 
     outcome = Outcome()
     wanted = list(dict.fromkeys(wanted))
-    papers = _fetch_and_parse(client, corpora, "pubmed", wanted, force, outcome)
+    papers = _fetch_and_parse(client, corpora, "pubmed", wanted, force, outcome, follow_links)
     if full_text:
         pmcids = sorted({document.pmcid for document in papers if document.pmcid})
-        papers += _fetch_and_parse(client, corpora, "pmc", pmcids, force, outcome)
+        papers += _fetch_and_parse(client, corpora, "pmc", pmcids, force, outcome, follow_links)
 
     added = replaced = 0
     if papers:
         findings = list(extract_many(prefer_richest(papers)))
         summary = store.merge_findings(kb, findings, queries=queries)
         added, replaced = len(summary.added), len(summary.replaced)
+    say_skipped_links(outcome.skipped_links)
     for note in outcome.notes:
-        typer.echo(f"flarekb: {note}", err=True)
-    for label, reason in outcome.failed.items():
-        typer.echo(f"flarekb: {label}: {reason}", err=True)
+        typer.echo(f"flarekb: {one_line(note)}", err=True)
+    for label, reason in outcome.failed.items():  # a reason may quote a server's or a record's text
+        typer.echo(f"flarekb: {label}: {one_line(reason)}", err=True)
     typer.echo(
         f"refresh: {len(wanted)} PMID(s): {outcome.fetched} record(s) fetched, {outcome.from_cache} from cache, "
         f"{len(outcome.failed)} failed; knowledge base {kb}/: {added} added, {replaced} updated"
@@ -137,11 +142,12 @@ def validated_pmids(arguments: Iterable[str], ids_file: Path | None) -> list[str
 
 
 def _fetch_and_parse(
-    client: EutilsClient, corpora: Path, db: str, ids: list[str], force: bool, outcome: Outcome
+    client: EutilsClient, corpora: Path, db: str, ids: list[str], force: bool, outcome: Outcome, follow_links: bool
 ) -> list[Document]:
     """Fetch what corpora/ lacks, then parse every wanted record from the cache."""
     label, kind = ("PMID", "pubmed-xml") if db == "pubmed" else ("PMCID", "pmc-jats")
-    to_fetch = len(ids) if force else sum(not cache.is_cached(corpora, db, i) for i in ids)
+    cached = set() if force else cache.cached_ids(corpora, db)
+    to_fetch = sum(i not in cached for i in ids)
     with _progress(to_fetch, f"fetching {db}") as advance:
         report = fetch_records(client, corpora, db, ids, force=force, on_batch=advance)
     outcome.count(report, label)
@@ -153,6 +159,9 @@ def _fetch_and_parse(
     documents = []
     for record_id in report.available:
         path = cache.record_path(corpora, db, record_id)
+        if path.is_symlink() and not follow_links:  # it can point anywhere: read only when asked to
+            outcome.skipped_links.append(path)
+            continue
         try:
             documents += parse_bytes(path.read_bytes(), str(path), expect=kind)
         except BadInput as error:
@@ -167,7 +176,7 @@ def _progress(total: int, description: str) -> Iterator[Callable[[int], None]]:
         yield lambda n: None
         return
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+    with Progress(*columns, console=safe_console(stderr=True), transient=True) as progress:
         task = progress.add_task(description, total=total)
         yield lambda n: progress.advance(task, n)
 

@@ -23,7 +23,8 @@ from typing import BinaryIO
 
 import networkx as nx
 
-from extractor.atomicfile import atomic_writer
+from extractor.atomicfile import output_writer
+from extractor.graph.csv_cells import neutralised
 
 LIST_SEPARATOR = ";"
 CSV_COLUMNS = ("source", "target", "relation", "predicate", "direction", "day", "n_cases", "pmid", "pmids",
@@ -153,12 +154,13 @@ def write_json(graph: nx.MultiDiGraph, handle: BinaryIO) -> None:
 
 
 def write_csv(graph: nx.MultiDiGraph, handle: BinaryIO) -> None:
-    """One row per edge, the `CSV_COLUMNS` attributes as scalars."""
+    """One row per edge, the `CSV_COLUMNS` attributes as scalars; no text cell is a formula (csv_cells)."""
     writer = csv.DictWriter(codecs.getwriter("utf-8")(handle), fieldnames=CSV_COLUMNS, extrasaction="ignore",
                             lineterminator="\n")
     writer.writeheader()
     for source, target, data in graph.edges(data=True):
-        writer.writerow({"source": source, "target": target, **dict(_scalars(data))})
+        row = {"source": source, "target": target, **dict(_scalars(data))}
+        writer.writerow({column: neutralised(value) for column, value in row.items()})
 
 
 FORMATS: dict[str, Callable[[nx.MultiDiGraph, BinaryIO], None]] = {
@@ -166,6 +168,7 @@ FORMATS: dict[str, Callable[[nx.MultiDiGraph, BinaryIO], None]] = {
 
 
 def write_export(graph: nx.MultiDiGraph, export_format: str, path: Path) -> None:
-    """Write the graph in one of `FORMATS` to `path`, atomically (`atomic_writer`)."""
-    with atomic_writer(Path(path)) as handle:
+    """Write the graph in one of `FORMATS` to `path`: atomically, or `-` (stdout), a FIFO or a device straight
+    (`output_writer`)."""
+    with output_writer(Path(path)) as handle:
         FORMATS[export_format](graph, handle)

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from extractor import __version__, collector
-from extractor.atomicfile import atomic_writer
+from extractor.atomicfile import atomic_writer, open_regular
 from extractor.errors import KnowledgeBaseError
 from extractor.graph import index_file
 from extractor.graph.index import KnowledgeIndex, build_index
@@ -244,7 +244,8 @@ def kb_lock(kb_dir: Path, *, wait: bool = True) -> Iterator[LockHolder]:
     would hold the lock)."""
     kb_dir = Path(kb_dir)
     kb_dir.mkdir(parents=True, exist_ok=True)
-    with (kb_dir / LOCK_FILE).open("a+") as handle:
+    # never through a link or into a FIFO planted at the lock's path (open_regular): it is truncated below
+    with os.fdopen(open_regular(kb_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT), "r+", encoding="utf-8") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as error:

@@ -27,9 +27,11 @@ from extractor.nlp.lexicons import marker_kind
 from extractor.nlp.mentions import Mention
 from extractor.nlp.reference import direction_from_value
 
-LEVEL_DIRECTIONS = ("increased", "decreased", "normal", "normalised")
-FINDING_DIRECTIONS = ("increased", "decreased", "positive", "negative")
-_DIRECTION_KINDS = ("increased", "decreased", "normal", "positive", "negative", "normalised")
+LEVEL_DIRECTIONS = ("increased", "decreased", "normal", "normalised", "undetectable")
+FINDING_DIRECTIONS = ("increased", "decreased", "positive", "negative", "undetectable")
+_DIRECTION_KINDS = ("increased", "decreased", "normal", "positive", "negative", "normalised", "undetectable")
+# "undetectable", "cleared": a level fell to nothing, a finding is absent
+_UNDETECTABLE = {"level": "decreased", "finding": "negative"}
 
 _BRACKETED = re.compile(r"\([^()]*\)")
 _COORDINATION = re.compile(r"[\s,/]*(?:(?:and/or|and|or|as well as|plus)\s+)?(?:(?:the|its|their|serum|plasma)\s+)*")
@@ -135,7 +137,10 @@ def direct_back(folded: str, markers: list[Mention], cues: list[Mention]) -> lis
         cue = next((c for c in directions if c.detail in allowed_directions(marker.name)), None)
         if cue is None or any(n.end <= cue.start and _is_close(folded, n.end, cue.start, words=2) for n in negations):
             continue
-        result.append((DirectedMarker(marker, cue.detail), cue))
+        direction = cue.detail
+        if direction == "undetectable":
+            direction = _UNDETECTABLE["finding" if "positive" in allowed_directions(marker.name) else "level"]
+        result.append((DirectedMarker(marker, direction), cue))
     return result
 
 
@@ -169,6 +174,8 @@ def _choose(marker: Mention, candidates: list[Mention], negations: list[Mention]
         return "negative", cue
     if negated:
         return None, cue
+    if direction == "undetectable":
+        direction = _UNDETECTABLE["finding" if "positive" in allowed else "level"]
     return (direction if direction in allowed else None), cue
 
 

@@ -16,16 +16,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import cache
+from collections.abc import Sequence
 
 from extractor.models import CaseFindings, Document, Drug, Flare, MarkerFinding
 from extractor.nlp.cohort import patients_counted
-from extractor.nlp.direction import direct_back, direct_markers
-from extractor.nlp.lexicons import engager_targets, marker_hpo_id, marker_kind, resolve_drug
+from extractor.nlp.direction import coordinated_groups, direct_back, direct_markers
+from extractor.nlp.lexicons import marker_hpo_id, marker_kind, resolve_drug
 from extractor.nlp.mentions import Mention
 from extractor.nlp.sentences import Clause, Sentence, read_sentences
 from extractor.nlp.text import fold
 from extractor.nlp.timing import DayMention, nearest_day
+from extractor.nlp.unnamed import unnamed_engager_targets
 
 
 def findings_from(document: Document) -> CaseFindings:
@@ -93,35 +94,11 @@ def _drugs(case: list[Sentence], sentences: list[Sentence], folded: str) -> list
         entry = resolve_drug(name)
         drugs.append(Drug(name=name, role=entry.role if entry else "other", targets=list(entry.targets) if entry else []))
     named_targets = {d.targets[0] for d in drugs if d.role == "engager" and d.targets}
-    for target in _unnamed_engager_targets(sentences, folded):
+    for target in unnamed_engager_targets(sentences, folded):
         if target not in named_targets:  # "a CD20xCD3 bispecific antibody" that the text names nowhere else
             drugs.append(Drug(name=f"{target.lower()}xcd3 bispecific antibody", role="engager", targets=[target, "CD3"]))
             named_targets.add(target)
     return drugs
-
-
-@cache
-def _unnamed_engager() -> re.Pattern[str]:
-    targets = "|".join(re.escape(fold(t)) for t in sorted(engager_targets(), key=len, reverse=True))
-    engager = r"(?:bispecific|t[- ]?cell[- ]engag|bite\b|dual[- ]affinity)"
-    return re.compile(
-        rf"(?<![a-z0-9])(?P<paired>{targets})\s*(?:x|×|/|-|and)\s*cd3\b[^.;]{{0,30}}?{engager}"
-        rf"|{engager}[^.;]{{0,40}}?(?:targeting|against|directed against|that targets)\s+(?P<targeted>{targets})(?![a-z0-9])"
-    )
-
-
-def _unnamed_engager_targets(sentences: list[Sentence], folded: str) -> list[str]:
-    """Tumour antigens of engagers named by their targets only ("a CD20xCD3 bispecific antibody", "a bispecific
-    T-cell engager targeting DLL3"), in sentences about the patient."""
-    by_folded = {fold(t): t for t in engager_targets()}
-    found = []
-    for sentence in sentences:
-        if sentence.background or "cd3" not in folded[sentence.span.start : sentence.span.end] and \
-                "bispecific" not in folded[sentence.span.start : sentence.span.end]:
-            continue
-        for match in _unnamed_engager().finditer(folded, sentence.span.start, sentence.span.end):
-            found.append(by_folded[match.group("paired") or match.group("targeted")])
-    return list(dict.fromkeys(found))
 
 
 def _flare_mentions(case: list[Sentence], text: str) -> list[tuple[Sentence, Clause, Mention]]:
@@ -160,26 +137,43 @@ def _refuted(mention: Mention, clause: Clause) -> bool:
     return any(c.detail == "refuted" and 0 <= c.start - mention.end <= 12 for c in clause.cues)
 
 
-def _day_near(mention: Mention, clause: Clause, sentence: Sentence) -> int | None:
+def _day_near(mention: Mention, clause: Clause, sentence: Sentence, others: Sequence[Mention] = ()) -> int | None:
+    """The day of the mention's clause, else of its sentence, nearest the mention (_days_for: `others` are the
+    sentence's marker mentions of other coordinated groups)."""
     if not sentence.days:  # most sentences state no time
         return None
-    near = nearest_day(_days_for(mention, sentence.clause_days(clause), sentence), mention.start, mention.end) \
-        or nearest_day(_days_for(mention, sentence.days, sentence), mention.start, mention.end)
+    near = nearest_day(_days_for(mention, sentence.clause_days(clause), sentence, others), mention.start, mention.end) \
+        or nearest_day(_days_for(mention, sentence.days, sentence, others), mention.start, mention.end)
     return near.day if near else None
 
 
-def _days_for(mention: Mention, days: list[DayMention], sentence: Sentence) -> list[DayMention]:
+def _days_for(mention: Mention, days: list[DayMention], sentence: Sentence, others: Sequence[Mention]) -> list[DayMention]:
     """The days that can belong to the mention: a day in brackets belongs only to what the brackets hold or
-    follow ("hyperferritinemia (peak 50,000 ng/mL on day +23), severe cytopenias": day 23 is the ferritin's)."""
+    follow ("hyperferritinemia (peak 50,000 ng/mL on day +23), severe cytopenias": day 23 is the ferritin's),
+    and a day stated after another marker group that follows the mention is that group's ("NSE fell, and pro-GRP
+    normalised by day 21"); a day before them all ("On day 7, X and Y") is everyone's."""
     folded = sentence.folded
     kept = []
     for day in days:
+        if any(mention.end <= other.start and other.end <= day.start for other in others):
+            continue  # a day after the statement of another group is its day; a day before a list is everyone's
         opening = folded.rfind("(", sentence.span.start, day.start)
         if opening < 0 or folded.find(")", opening, day.start) >= 0:  # not inside brackets
             kept.append(day)
         elif opening <= mention.start < day.start or 0 <= opening - mention.end <= 2:
             kept.append(day)
     return kept
+
+
+def _marker_groups(sentence: Sentence, folded: str) -> dict[Mention, tuple[int, int]]:
+    """Each marker mention of the sentence -> its coordinated group (clause start, group number)."""
+    group_of: dict[Mention, tuple[int, int]] = {}
+    for clause in sentence.clauses:
+        markers = [m for m in clause.entities if m.kind == "marker"]
+        for number, group in enumerate(coordinated_groups(folded, markers) if markers else []):
+            for mention in group:
+                group_of[mention] = (clause.span.start, number)
+    return group_of
 
 
 def _clause_day(mention: Mention, clause: Clause, sentence: Sentence) -> int | None:
@@ -289,6 +283,7 @@ def _markers(case: list[Sentence], sentences: list[Sentence], text: str, folded:
     last_direction: dict[str, str] = {}  # marker -> its last direction in the text, for "normalised"
     for sentence in case:
         previous_markers: list[Mention] = []
+        group_of = _marker_groups(sentence, folded)
         for clause in sentence.clauses:
             markers = [m for m in clause.entities if m.kind == "marker"]
             if markers:
@@ -310,7 +305,11 @@ def _markers(case: list[Sentence], sentences: list[Sentence], text: str, folded:
                     direction = _OPPOSITE.get(last_direction.get(mention.name, ""), "decreased")
                 else:
                     last_direction[mention.name] = direction
-                day = day_of(dated, clause, sentence)
+                if day_of is _day_near:  # not a day across a marker of another group ("NSE fell, and pro-GRP ... by day 21")
+                    others = [m for m in group_of if group_of[m] != group_of.get(mention)]
+                    day = _day_near(dated, clause, sentence, others)
+                else:
+                    day = day_of(dated, clause, sentence)
                 if day is None and not sentence.days:
                     day = _lab_day_before(mention, before.get(id(sentence)), sentence, text)
                 if _pre_treatment(clause, day):

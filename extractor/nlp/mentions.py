@@ -191,6 +191,13 @@ def _find(matcher: _Matcher, folded: str, start: int, end: int) -> list[Mention]
             return found
 
 
+def forms_pattern(forms: Iterable[Term]) -> re.Pattern[str]:
+    """One expression that finds any of `forms` in folded text where the entity matcher would, built the same
+    way: it matches after a character that is no letter or digit (search " " + folded for a form at the
+    very start). For a prefilter that must find every mention the matcher finds."""
+    return _compile(forms).after_break
+
+
 def find_entities(folded: str, start: int = 0, end: int | None = None) -> list[Mention]:
     """Entity mentions in folded[start:end], in text order, not overlapping."""
     return _find(_entity_matcher(), folded, start, len(folded) if end is None else end)

@@ -12,6 +12,7 @@ Reading the responses (esearch ids, elink links, splitting efetch sets into reco
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import random
@@ -19,6 +20,7 @@ import time
 from collections.abc import Callable, Sequence
 from email.utils import parsedate_to_datetime
 from typing import TypeVar
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
@@ -34,6 +36,7 @@ T = TypeVar("T")
 DEFAULT_BASE_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
 TOOL = "flarekb"
 MAX_BATCH = 200  # ids per efetch/elink request
+MAX_REDIRECTS = 5  # followed within the E-utilities host only (the request body carries the API key)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # NCBI counts requests as they arrive; 50 ms of slack on the one-second window absorbs network jitter.
 POLITE_PERIOD = 1.05
@@ -104,7 +107,10 @@ class EutilsClient:
         """Run a query (with usehistory, so the result also names a WebEnv) and return up to `retmax` ids."""
         params = {"db": db, "term": term, "retmax": str(retmax), "usehistory": "y"}
         about = f"search {term[:60]!r}" + ("..." if len(term) > 60 else "")
-        return self.call("esearch.fcgi", params, read=records.read_esearch, about=about)
+        result = self.call("esearch.fcgi", params, read=records.read_esearch, about=about)
+        if len(result.ids) > retmax:  # a server that sends more than asked does not get to raise --max
+            result = dataclasses.replace(result, ids=result.ids[:retmax])
+        return result
 
     def efetch(self, db: str, ids: Sequence[str]) -> dict[str, bytes]:
         """Fetch up to MAX_BATCH records (db pubmed or pmc) as {id: that record's XML document}.
@@ -174,7 +180,7 @@ class EutilsClient:
         self.limiter.wait()
         deadline = self._clock() + self.timeout
         try:
-            with self.session.post(url, data=data, timeout=self.timeout, stream=True) as response:
+            with self._post(url, data) as response:
                 if response.status_code in RETRY_STATUSES:
                     wait = _retry_after(response.headers.get("Retry-After"))
                     raise _Retryable(f"HTTP {response.status_code}", wait)
@@ -194,14 +200,42 @@ class EutilsClient:
         except requests.ConnectionError as error:
             raise _Retryable(_connection_reason(error)) from None
 
+    def _post(self, url: str, data: dict[str, str]) -> requests.Response:
+        """POST, following redirects only to the host of `base_url`: requests would re-send the body (and the
+        API key in it) on a 307/308 to whatever host the server names."""
+        for _ in range(MAX_REDIRECTS + 1):
+            response = self.session.post(url, data=data, timeout=self.timeout, stream=True, allow_redirects=False)
+            if not response.is_redirect:
+                return response
+            response.close()
+            target = urljoin(url, response.headers["Location"])
+            if _origin(target) != _origin(self.base_url):
+                raise requests.HTTPError(f"HTTP {response.status_code}: redirected to another host "
+                                         f"({_origin(target)}); not followed, as the request carries the API key")
+            url = target
+        raise requests.TooManyRedirects(f"more than {MAX_REDIRECTS} redirects from {self.base_url}")
+
     def _delay(self, attempt: int, retry_after: float | None) -> float:
         """Exponential back-off with jitter, never shorter than what the server asked for."""
         delay = self.backoff * 2 ** (attempt - 1) * random.uniform(0.5, 1.5)
         return max(delay, retry_after or 0.0)
 
     def redact(self, text: str) -> str:
-        """`text` with the API key blanked out: for every message that may quote a URL or request."""
-        return text.replace(self.api_key, "***") if self.api_key else text
+        """`text` with the API key blanked out: for every message that may quote a URL or request. A message
+        that quotes a server's text cuts it short (`value[:20]`), so a start of the key (8 characters or more)
+        is blanked too."""
+        if not self.api_key:
+            return text
+        for length in range(len(self.api_key), min(8, len(self.api_key)) - 1, -1):
+            text = text.replace(self.api_key[:length], "***")
+        return text
+
+
+def _origin(url: str) -> str:
+    """'https://host:port' of a URL: where a request goes."""
+    parts = urlsplit(url)
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme.lower()}://{(parts.hostname or '').lower()}{port}"
 
 
 def _check_batch(ids: Sequence[str], is_valid: Callable[[str], bool]) -> None:

@@ -17,8 +17,9 @@ from extractor.errors import BadInput
 _PMID = re.compile(r"[1-9][0-9]{0,8}")
 _PMID_LABEL = re.compile(r"^PMID:?\s*", re.IGNORECASE)
 _PMCID = re.compile(r"PMC([1-9][0-9]{0,9})(?:\.[0-9]+)?", re.IGNORECASE)  # ".1" is a version suffix
-# Crossref's recommended pattern: prefix 10.NNNN, then any non-space suffix.
-_DOI = re.compile(r"10\.[0-9]{4,9}/[^\s\"<>]+")
+# Crossref's recommended pattern: prefix 10.NNNN, then any suffix without spaces, quotes, angle brackets or
+# control characters (a DOI goes into GraphML, file names and URLs: a control there breaks every reader).
+_DOI = re.compile(r"10\.[0-9]{4,9}/[^\s\"<>\x00-\x1f\x7f-\x9f]+")
 _DOI_PREFIXES = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)", re.IGNORECASE)
 
 _PMID_IN_TEXT = re.compile(r"\bPMID:?\s*([1-9][0-9]{0,8})\b", re.IGNORECASE)

@@ -11,8 +11,10 @@ import io
 import re
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from lxml import etree
 
@@ -59,11 +61,17 @@ def parse_pubmed_xml(source: bytes | Path, name: str = "") -> PubmedRecords:
     return records
 
 
-def iter_pubmed_xml(source: bytes | Path, name: str = "") -> Iterator[Document | Deletion]:
-    """Stream records in constant memory: each element is cleared once it has become a Document."""
+def iter_pubmed_xml(source: bytes | Path | BinaryIO, name: str = "") -> Iterator[Document | Deletion]:
+    """Stream records in constant memory: each element is cleared once it has become a Document. `source`
+    may be an open binary stream (a decompressing one: bulk.py), which the caller closes."""
     name = name or (str(source) if isinstance(source, Path) else "<bytes>")
-    stream = source.open("rb") if isinstance(source, Path) else io.BytesIO(source)
-    with stream:
+    if isinstance(source, Path):
+        opened = source.open("rb")
+    elif isinstance(source, bytes):
+        opened = io.BytesIO(source)
+    else:
+        opened = nullcontext(source)
+    with opened as stream:
         for element in iterparse_xml(stream, name, _RECORD_TAGS, ROOT_TAGS):
             tag = local_name(element)
             if tag == "DeleteCitation":

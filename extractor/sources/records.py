@@ -42,6 +42,13 @@ def read_pubmed_set(data: bytes) -> dict[str, bytes]:
             pmid = record.findtext("MedlineCitation/PMID") or record.findtext("BookDocument/PMID") or ""
             if not is_pmid(pmid.strip()):
                 raise InvalidResponse(f"a {record.tag} without a valid PMID ({pmid.strip()[:20]!r})")
+            # The parser names a record by its own ArticleIdList: a record that names another paper there would
+            # be cached as this PMID and overwrite that other paper's case.
+            own = record.xpath("(PubmedData/ArticleIdList | PubmedBookData/ArticleIdList)[1]"
+                               "/ArticleId[@IdType='pubmed'][1]/text()")
+            if own and own[0].strip() != pmid.strip():
+                raise InvalidResponse(f"the record for PMID {pmid.strip()} names PMID {own[0].strip()[:20]!r} "
+                                      "in its ArticleIdList")
             pmids.append(pmid.strip())
     return _split(data, _PUBMED_RECORD, pmids)
 
@@ -60,6 +67,9 @@ def read_pmc_set(data: bytes) -> dict[str, bytes]:
     return _split(data, _PMC_ARTICLE, pmcids)
 
 
+_COUNT = re.compile(r"[0-9]{1,12}")
+
+
 def read_esearch(data: bytes) -> SearchResult:
     root = _read_xml(data, "eSearchResult")
     ids = [text.strip() for text in root.xpath("IdList/Id/text()")]
@@ -71,8 +81,11 @@ def read_esearch(data: bytes) -> SearchResult:
         for node in root.xpath("ErrorList/* | WarningList/*")
         if (node.text or "").strip()
     ]
+    count = (root.findtext("Count") or "").strip() or "0"
+    if not _COUNT.fullmatch(count):
+        raise InvalidResponse(f"esearch <Count> is not a number ({count[:20]!r})")
     return SearchResult(
-        count=int(root.findtext("Count", "0").strip() or 0),
+        count=int(count),
         ids=ids,
         webenv=(root.findtext("WebEnv") or "").strip() or None,
         query_key=(root.findtext("QueryKey") or "").strip() or None,
@@ -136,9 +149,17 @@ def _split(data: bytes, record: re.Pattern[bytes], ids: list[str]) -> dict[str, 
     root_start = _ROOT_START.search(data)
     if root_start is None:
         raise InvalidResponse("no root element to split")
-    root_name = root_start.group(1).decode()
-    head, tail = data[: root_start.end()], f"</{root_name}>\n".encode()
+    head = data[: root_start.end()]
     pieces = [match.group(0) for match in record.finditer(data, root_start.end())]
     if len(pieces) != len(ids):
         raise InvalidResponse(f"{len(ids)} records parsed but {len(pieces)} found in the bytes")
-    return {id_: head + b"\n" + piece + b"\n" + tail for id_, piece in zip(ids, pieces)}
+    return {id_: one_record_file(head, piece) for id_, piece in zip(ids, pieces)}
+
+
+def one_record_file(head: bytes, piece: bytes) -> bytes:
+    """A document holding one record: `head` (a response's or bulk file's prologue up to and including its
+    root's start tag), the record's bytes as sent, and the root's end tag."""
+    root_start = _ROOT_START.search(head)
+    if root_start is None:
+        raise InvalidResponse("no root element to split")
+    return head + b"\n" + piece + b"\n" + f"</{root_start.group(1).decode()}>\n".encode()

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from extractor.atomicfile import write_atomically
+from extractor.atomicfile import write_output
 from extractor.errors import KnowledgeBaseError
 from extractor.graph import store
 from extractor.graph.index import KnowledgeIndex, build_index
@@ -95,7 +95,7 @@ def report_html(kb_dir: Path, corpora_dir: Path, *, generated: str | None = None
 def write_report(kb_dir: Path, corpora_dir: Path, output: Path) -> Path:
     html = report_html(kb_dir, corpora_dir)
     try:
-        write_atomically(Path(output), html.encode("utf-8"))
+        write_output(Path(output), html.encode("utf-8"))  # a FIFO or device named by -o: written into
     except OSError as error:
         raise KnowledgeBaseError(f"{output}: cannot write the report ({error.strerror or error})") from error
     return Path(output)

@@ -15,7 +15,7 @@ from matplotlib.patches import Patch, Rectangle
 
 from extractor.graph.index import ENGAGER, KnowledgeIndex
 from extractor.graph.queries import drugs_with_flare, marker_signatures
-from extractor.viz.figures import NothingToPlot
+from extractor.viz.figures import NothingToPlot, plain_text_labels
 from extractor.viz.style import DIRECTION_STYLES, MIXED_COLOUR, direction_style
 
 NEIGHBOURS = "neighbouring therapies"
@@ -70,6 +70,7 @@ def group_label(role: str, targets: list[str]) -> str:
     return " \u00d7 ".join(targets) if targets else "target not stated"
 
 
+@plain_text_labels
 def plot_signatures(index: KnowledgeIndex) -> Figure:
     table = signature_table(index)
     if not table.groups:

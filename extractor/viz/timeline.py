@@ -20,6 +20,7 @@ from matplotlib.ticker import MaxNLocator
 
 from extractor.graph.queries import CaseTimeline, TimelineEvent, case_timeline
 from extractor.models import CaseFindings
+from extractor.viz.figures import plain_text_labels
 from extractor.viz.style import DOSE_COLOUR, FLARE_COLOUR, REGRESSION_COLOUR, direction_style
 
 IMAGING_LANE = "imaging"
@@ -38,6 +39,7 @@ def case_label(case: CaseFindings | CaseTimeline) -> str:
     return f"doi:{case.doi}" if case.doi else case.id
 
 
+@plain_text_labels
 def plot_timeline(case: CaseFindings) -> Figure:
     timeline = case_timeline(case)
     drug = _anchor_drug(timeline)

@@ -185,6 +185,7 @@ def test_patients_are_counted_from_the_text(text, expected):
         ("A 70-year-old man with lymphoma received a CD20xCD3 bispecific antibody.", "cd20xcd3 bispecific antibody"),
         ("She was treated with an investigational BCMA×CD3 T-cell engager.", "bcmaxcd3 bispecific antibody"),
         ("He received a bispecific T-cell engager targeting DLL3.", "dll3xcd3 bispecific antibody"),
+        ("He received an investigational T-cell engager directed against BCMA.", "bcmaxcd3 bispecific antibody"),
     ],
 )
 def test_an_unnamed_engager_is_an_engager_of_its_target_class(sentence, engager):
@@ -341,3 +342,21 @@ def test_a_presence_word_governs_every_item_of_its_list_whatever_their_kind():
     text = ("A 49-year-old woman received axicabtagene ciloleucel. On day 7 a biopsy revealed CAR-T cells and "
             "necrotic tissue without viable lymphoma.")
     assert markers_of(text) == {("necrosis", "positive"), ("biopsy (tumour cells)", "negative")}
+
+
+def test_a_day_after_another_markers_statement_is_that_markers_day():
+    text = ("A 60-year-old man received tarlatamab. Serum NSE decreased markedly (from 85 to 12 ng/mL), and pro-GRP "
+            "normalized by day 21. On day 7, cytology was negative and sodium was rising.")
+    days = {(m.marker, m.direction): m.day for m in findings_of(text).markers}
+    assert days == {("nse", "decreased"): None, ("pro-grp", "decreased"): 21, ("cytology", "negative"): 7,
+                    ("serum sodium", "increased"): 7}
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [("By week 12 circulating tumor DNA had cleared.", ("ctdna", "decreased")),
+     ("After two cycles the M-protein became undetectable.", ("m-protein", "decreased")),
+     ("At week 12 MRD was undetectable.", ("mrd", "negative"))],
+)
+def test_undetectable_is_a_level_decreased_and_a_finding_absent(sentence, expected):
+    assert markers_of(f"A 60-year-old man received teclistamab. {sentence}") == {expected}
