@@ -222,6 +222,6 @@ def digest(paths: list[Path]) -> str:
 
 def lexicon_rows(name: str) -> list[dict[str, str]]:
     """Rows of one of flarekb's lexicon files (comment lines start with '#', then a header row)."""
-    path = REPO / "extractor" / "nlp" / "lexicons" / name
+    path = REPO / "extractor" / "lexicons" / name
     lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
     return list(csv.DictReader(lines, delimiter="\t"))

@@ -104,7 +104,7 @@ def synthetic_kb_dir(count: int) -> Path:
     # Remade when the lexicons the names come from, the findings schema or what kb/ holds change.
     sources = [REPO / "extractor" / "models.py",
                *(REPO / "extractor" / "graph" / name for name in ("store.py", "index.py", "index_file.py")),
-               *(REPO / "extractor" / "nlp" / "lexicons" / name for name in LEXICONS_USED)]
+               *(REPO / "extractor" / "lexicons" / name for name in LEXICONS_USED)]
     return CACHE_DIR / f"kb_{count}_v{FINDINGS_VERSION}_{digest(sources)}"
 
 

@@ -41,7 +41,7 @@ def scan_input(records: int) -> Path:
 
     shared = shared_dir()
     sources = [*sorted((shared / "corpus" / "docs").glob("*.json")), *sorted((REPO / "corpora" / "seeds").glob("*")),
-               *sorted((REPO / "extractor" / "nlp" / "lexicons").glob("*.tsv"))]
+               *sorted((REPO / "extractor" / "lexicons").glob("*.tsv"))]
     path = CACHE_DIR / f"scan_{records}_v{GENERATOR_VERSION}_{digest(sources)}.xml.gz"
     if path.is_file():
         return path

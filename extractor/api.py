@@ -95,7 +95,7 @@ class KnowledgeBase:
             if target is not None:
                 return queries.markers_with_flare(index, target=canonical_target(index, target))
             if marker is not None:
-                return queries.markers_of_marker(index, canonical_marker(marker))
+                return queries.marker_by_drug(index, canonical_marker(marker))
             return queries.markers_with_flare(index)
 
     def ask(self, question: str) -> Answer:

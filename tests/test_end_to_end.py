@@ -179,7 +179,7 @@ def test_build_then_ask_answers_with_evidence(built_kb: Path):
 
 def test_ask_prints_a_readable_table(built_kb: Path):
     result = flarekb("ask", TARLATAMAB_QUESTION, "--kb", str(built_kb))
-    for word in ("serum sodium", "pro-grp", "il-6", "lymphocyte count", "cytology", "40827251"):
+    for word in ("serum sodium", "pro-GRP", "IL-6", "lymphocyte count", "cytology", "40827251"):  # as clinicians write them
         assert word in result.stdout
 
 

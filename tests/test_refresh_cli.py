@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from extractor.graph import store
-from extractor.nlp import lexicons
+from extractor import lexicons
 from tests.fake_ncbi import FakeNcbi, pmc_catalog, pubmed_catalog, record_with_ids
 
 REPO = Path(__file__).resolve().parents[1]
@@ -40,10 +40,18 @@ def kb_ids(tmp_path: Path) -> set[str]:
     return {case.id for case in store.load_findings(tmp_path / "kb")}
 
 
-def test_a_malformed_pmid_exits_2_before_any_request(ncbi, tmp_path):
-    result = flarekb(ncbi, tmp_path, "12091962", "4082725l")
-    assert result.returncode == 2
-    assert "4082725l" in result.stderr and "Traceback" not in result.stderr
+def test_a_malformed_pmid_is_refused_by_name_the_good_ones_fetched_and_the_exit_is_2(ncbi, tmp_path):
+    result = flarekb(ncbi, tmp_path, "12ab", "12091962")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    refusal = [line for line in result.stderr.splitlines() if "12ab" in line]
+    assert len(refusal) == 1 and refusal[0].startswith("flarekb: error: ") and "not fetched" in refusal[0]
+    assert kb_ids(tmp_path) == {"12091962"}
+    assert [call for call in ncbi.received if "12ab" in str(call)] == []
+
+
+def test_only_malformed_pmids_exit_2_before_any_request(ncbi, tmp_path):
+    result = flarekb(ncbi, tmp_path, "4082725l")
+    assert result.returncode == 2 and "4082725l" in result.stderr and "Traceback" not in result.stderr
     assert ncbi.received == []
     assert not (tmp_path / "kb").exists() and not (tmp_path / "corpora").exists()
 
@@ -54,7 +62,40 @@ def test_a_malformed_line_in_the_ids_file_is_named_with_its_line(ncbi, tmp_path)
     result = flarekb(ncbi, tmp_path, "--ids-file", str(ids_file))
     assert result.returncode == 2
     assert f"{ids_file} line 3" in result.stderr
-    assert ncbi.received == []
+    assert kb_ids(tmp_path) == {"12091962", "9997"}
+
+
+def test_thousands_of_unknown_pmids_are_a_count_and_a_few_examples_all_with_verbose(ncbi, tmp_path):
+    unknown = [str(70000000 + n) for n in range(2000)]
+    result = flarekb(ncbi, tmp_path, "12091962", *unknown)
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) <= 3, lines
+    summary = next(line for line in lines if "2000 failed" in line)
+    assert "not found in PubMed" in summary and "70000000" in summary and "1995 more" in summary
+    verbose = flarekb(ncbi, tmp_path, *unknown[:20], "--verbose")
+    assert sum("not found in PubMed" in line for line in verbose.stderr.splitlines()) == 20
+
+
+def test_a_repeat_refresh_that_changed_nothing_says_0_changed(ncbi, tmp_path):
+    assert flarekb(ncbi, tmp_path, "12091962", "9997").returncode == 0
+    again = flarekb(ncbi, tmp_path, "12091962", "9997")
+    assert again.returncode == 0
+    assert "0 added, 0 changed, 2 unchanged" in again.stdout and "updated" not in again.stdout
+
+
+def test_discover_prints_a_short_query_and_leaves_out_ambiguous_short_forms(ncbi, tmp_path):
+    assert flarekb(ncbi, tmp_path, "12091962").returncode == 0
+    ncbi.related["12091962"] = ["30108519"]
+    result = flarekb(ncbi, tmp_path, "--discover")
+    assert result.returncode == 0, result.stderr
+    query_line = next(line for line in result.stdout.splitlines() if line.startswith("query:"))
+    assert len(query_line) < 200 and "engager names" in query_line and "--verbose" in query_line
+    recorded = store.load(tmp_path / "kb").manifest.queries
+    assert len(recorded) == 1 and '"tarlatamab"' in recorded[0]
+    assert '"psp"' not in recorded[0] and '"tfr"' not in recorded[0] and '"pseudoprogression"' in recorded[0]
+    verbose = flarekb(ncbi, tmp_path, "--discover", "--verbose")
+    assert recorded[0] in verbose.stdout
 
 
 def test_an_unknown_pmid_is_reported_while_the_rest_go_into_the_kb(ncbi, tmp_path):
@@ -104,7 +145,6 @@ def test_discover_runs_the_lexicon_query_and_adds_related_articles(ncbi, tmp_pat
     assert result.returncode == 0, result.stderr
     (search,) = ncbi.calls("esearch.fcgi")
     term = search.form["term"]
-    assert f"query: {term}" in result.stdout
     for engager in lexicons.engager_names():
         assert f'"{engager}"' in term
     assert '"pseudoprogression"' in term and '"tumour flare"' in term and '"case reports"[Publication Type]' in term
@@ -182,3 +222,19 @@ def test_a_refresh_killed_mid_fetch_loses_nothing_and_the_next_one_resumes(ncbi,
     assert resumed.returncode == 0, resumed.stderr
     assert "50 record(s) fetched, 200 from cache" in resumed.stdout
     assert kb_ids(tmp_path) == {"12091962", *pmids}
+
+
+def test_a_removed_paper_stays_out_of_a_query_refresh_and_comes_back_when_named(ncbi, tmp_path):
+    assert flarekb(ncbi, tmp_path, "12091962", "9997").returncode == 0
+    removed = subprocess.run([sys.executable, "-m", "extractor", "remove", "9997", "--kb", str(tmp_path / "kb")],
+                             cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert removed.returncode == 0, removed.stderr
+    ncbi.searches["flare"] = ["9997", "27797938"]
+    found = flarekb(ncbi, tmp_path, "--query", "flare")
+    assert found.returncode == 0, found.stderr
+    assert "1 paper(s) taken out by `flarekb remove` stay out (9997)" in found.stderr
+    assert kb_ids(tmp_path) == {"12091962", "27797938"}
+    named = flarekb(ncbi, tmp_path, "9997")
+    assert named.returncode == 0 and "1 added" in named.stdout
+    assert kb_ids(tmp_path) == {"12091962", "27797938", "9997"}
+    assert store.load(tmp_path / "kb").manifest.removed == []

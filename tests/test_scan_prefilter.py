@@ -12,7 +12,8 @@ import pytest
 
 from extractor.errors import BadInput
 from extractor.models import Document, Passage
-from extractor.nlp import extract_many, lexicons
+from extractor import lexicons
+from extractor.nlp import extract_many
 from extractor.scan.prefilter import keeps, might_keep
 from extractor.scan.task import scan_file
 from extractor.sources import parse_bytes, read_documents

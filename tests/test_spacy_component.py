@@ -12,7 +12,7 @@ import spacy
 from spacy import displacy
 
 from extractor.cli import run
-from extractor.nlp.text import fold
+from extractor.lexicons.folding import fold
 from extractor.spacy_component import LABELS
 
 

@@ -3,20 +3,45 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
 import typer
 
 # Typer >= 0.29 vendors click; its usage errors are these classes, not the click package's.
-from typer._click.exceptions import ClickException
+from typer._click.exceptions import BadParameter, ClickException
+from typer.core import TyperGroup, TyperOption
 
 from extractor import collector
 from extractor.cli.safe_text import one_line
 from extractor.errors import FlarekbError
 
+# `flarekb --help` lists the commands in the order a user needs them: fill the knowledge base, ask it, look
+# closer, keep it tidy, take it elsewhere; then the tools for developing the extraction.
+COMMAND_ORDER = ("refresh", "build", "ask", "markers", "onset", "drugs", "show", "remove", "restore", "export",
+                 "plot", "report", "extract", "evaluate")
+
+
+class CommandsInOrder(TyperGroup):
+    def list_commands(self, ctx) -> list[str]:
+        names = super().list_commands(ctx)
+        return sorted(names, key=lambda name: COMMAND_ORDER.index(name) if name in COMMAND_ORDER else len(names))
+
+
+_display_type_rich = TyperOption.display_type_rich
+
+
+def _no_type_on_flags(option: TyperOption, ctx) -> str | None:
+    """A flag takes no value: help shows `--json`, not `--json <bool>`."""
+    return None if option.is_flag else _display_type_rich(option, ctx)
+
+
+TyperOption.display_type_rich = _no_type_on_flags  # the CLI alone imports this module
+
 app = typer.Typer(
     name="flarekb",
+    cls=CommandsInOrder,
     help="Extract pseudoprogression / tumour-flare signatures from case reports into a knowledge graph.",
     no_args_is_help=True,
     add_completion=False,
@@ -57,6 +82,19 @@ def fail(message: str, exit_code: int = 2) -> None:
     raise typer.Exit(exit_code)
 
 
+INTERRUPTED = 130  # the shell's exit code for Ctrl-C
+
+
+def usage_message(error: ClickException) -> str:
+    """Click's message, in plain English for a value outside a choice: "--format must be one of graphml, json, csv"."""
+    choices = re.search(r"(.*) is not one of (.*)\.$", getattr(error, "message", ""))
+    if isinstance(error, BadParameter) and error.param is not None and choices:
+        given = choices.group(1).rsplit("error, ", 1)[-1]
+        allowed = ", ".join(re.findall(r"'([^']*)'", choices.group(2)))
+        return f"{error.param.opts[0]} must be one of {allowed} (not {given})"
+    return error.format_message()
+
+
 def run() -> None:
     """Console-script entry point: every expected failure is one line on stderr and an exit code
     (usage errors 2, as with click; our own errors by their type; Ctrl-C 130), never a traceback."""
@@ -67,13 +105,15 @@ def run() -> None:
         typer.echo(f"flarekb: error: {one_line(str(error))}", err=True)  # may quote a file's or a server's text
         sys.exit(error.exit_code)
     except ClickException as error:
-        typer.echo(f"flarekb: error: {error.format_message()} (see --help)", err=True)
+        typer.echo(f"flarekb: error: {usage_message(error)} (see --help)", err=True)
         sys.exit(error.exit_code)
     except (typer.Abort, KeyboardInterrupt):
-        typer.echo("flarekb: interrupted", err=True)
-        sys.exit(130)
+        result = INTERRUPTED
     except BrokenPipeError:
         # `flarekb ... | head` closing the pipe is not an error worth a traceback.
         sys.stderr.close()
         sys.exit(0)
+    if result == INTERRUPTED:  # Typer catches Ctrl-C itself and returns 130, silently
+        # Every write is atomic (temporary file, then rename): an interrupted command leaves kb/ as it was.
+        typer.echo("flarekb: interrupted; kb/ unchanged", err=True)
     sys.exit(result if isinstance(result, int) else 0)

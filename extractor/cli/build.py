@@ -11,6 +11,7 @@ from extractor import pipeline
 from extractor.cli.app import CorporaOption, FollowLinksOption, KbOption, app, default_corpora, default_kb
 from extractor.cli.app import say_skipped_links
 from extractor.cli.safe_text import console as safe_console, one_line
+from extractor.graph import store
 
 
 @app.command()
@@ -24,4 +25,8 @@ def build(corpora: Path = CorporaOption, kb: Path = KbOption, follow_links: bool
                                            follow_links)
     say_skipped_links(skipped)
     flares = sum(case.flare.reported for case in findings)
-    typer.echo(f"built {kb}/ from {len(findings)} document(s) in {corpora}/: {flares} with a flare report", err=True)
+    removed = store.read_manifest(kb).removed
+    kept_out = (f"; {len(removed)} paper(s) taken out by `flarekb remove` stay out (`flarekb restore ID` brings one "
+                "back)") if removed else ""
+    typer.echo(f"built {kb}/ from {len(findings)} document(s) in {corpora}/: {flares} with a flare report{kept_out}",
+               err=True)

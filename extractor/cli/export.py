@@ -30,7 +30,7 @@ def export(
     kb: Path = KbOption,
 ) -> None:
     """Export the knowledge graph for Cytoscape, Gephi, igraph or scripts."""
-    graph = build_graph(store.load_index(kb or default_kb()))
+    graph = build_graph(store.load_index(store.require(kb or default_kb())))
     try:
         if export_format is ExportFormat.kgx:
             written = " and ".join(map(str, write_kgx(graph, output)))

@@ -48,7 +48,7 @@ def signatures(output: Path = OutputOption, kb: Path = KbOption) -> None:
 
 
 def _findings(kb: Path) -> list:
-    findings = store.load_findings(kb)
+    findings = store.load_findings(store.require(kb))
     if not findings:
         raise NothingToPlot(f"{kb}: the knowledge base is empty, nothing to plot "
                             "(add papers with `flarekb refresh PMID ...`)")

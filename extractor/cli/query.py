@@ -19,8 +19,17 @@ from extractor.cli.safe_text import bold, console as safe_console, terminal_text
 from extractor.errors import BadInput
 from extractor.graph import ask as ask_names
 from extractor.graph import queries, store
-from extractor.graph.ask import Answer, answer
+from extractor.graph.ask import (
+    Answer,
+    Question,
+    answer,
+    marker_answer,
+    plural,
+    summary_line,
+)
+from extractor.graph.display import marker_display
 from extractor.graph.index import KnowledgeIndex
+from extractor.models import DIRECTIONS
 
 
 class Role(str, Enum):
@@ -29,8 +38,18 @@ class Role(str, Enum):
     checkpoint_inhibitor = "checkpoint-inhibitor"
     imid = "imid"
     chemotherapy = "chemotherapy"
+    hormone_therapy = "hormone-therapy"
 
 
+class Direction(str, Enum):
+    increased = "increased"
+    decreased = "decreased"
+    positive = "positive"
+    negative = "negative"
+    normal = "normal"
+
+
+assert tuple(direction.value for direction in Direction) == DIRECTIONS
 JsonOption = typer.Option(False, "--json", help="Print the answer as a JSON list.")
 
 
@@ -39,23 +58,37 @@ def markers(
     drug: str = typer.Option(None, "--drug", help="Drug name, brand or code name (tarlatamab, Imdelltra, AMG 757)."),
     target: str = typer.Option(None, "--target", help="Engager target class or antigen (DLL3xCD3, BCMA, CD20)."),
     role: Role = typer.Option(None, "--role", help="Every drug of one kind; default with no option: engagers."),
+    marker: str = typer.Option(None, "--marker", help="One marker (IL-6, LDH, CRP): per drug, with evidence."),
+    direction: Direction = typer.Option(None, "--direction", help="With --marker: only this direction."),
     as_json: bool = JsonOption,
     kb: Path = KbOption,
 ) -> None:
-    """Markers (with direction) that accompany a flare with a drug, a target class or all engagers."""
+    """Markers (with direction) that accompany a flare with a drug, a target class or all engagers; or one
+    marker (--marker) with every drug that reports it."""
     if sum(option is not None for option in (drug, target, role)) > 1:
         fail("give one of --drug, --target or --role")
+    if direction is not None and marker is None:
+        fail("--direction goes with --marker")
+    name = canonical_drug(drug) if drug is not None else None
+    marker_name = canonical_marker(marker) if marker is not None else None
     with store.open_index(kb or default_kb()) as index:
-        if drug is not None:
-            name = canonical_drug(drug)
-            rows, subject = queries.markers_with_flare(index, drug=name), name
-        elif target is not None:
-            canonical = canonical_target(index, target)
-            rows, subject = queries.markers_with_flare(index, target=canonical), f"{canonical} engagers"
+        canonical = canonical_target(index, target) if target is not None else None
+        role_name = role.value if role else None
+        if marker_name is not None:
+            asked = Question(drugs=[name] if name else [], role=role_name, target=canonical, marker=marker_name,
+                             direction=direction.value if direction else None)
+            result = marker_answer(index, asked)
         else:
-            role_name = role.value if role else "engager"
-            rows, subject = queries.markers_with_flare(index, role=role_name), f"any {role_name}"
-    print_answer(Answer("markers", f"markers accompanying flare with {subject}", rows), as_json)
+            if name is not None:
+                query, subject = {"drug": name}, name
+            elif canonical is not None:
+                query, subject = {"target": canonical}, f"{canonical} engagers"
+            else:
+                query, subject = {"role": role_name or "engager"}, f"any {role_name or 'engager'}"
+            result = Answer("markers", f"markers accompanying flare with {subject}",
+                            queries.markers_with_flare(index, **query),
+                            summary_line(queries.summary(index, **query), subject))
+    print_answer(result, as_json)
 
 
 @app.command()
@@ -64,11 +97,14 @@ def onset(
     as_json: bool = JsonOption,
     kb: Path = KbOption,
 ) -> None:
-    """When the flare starts: number of cases, median and range of the onset day, per drug."""
+    """When the flare starts, per drug: patients and papers, median and range of single patients' onset days, and
+    cohort medians apart."""
     name = canonical_drug(drug) if drug is not None else None
     with store.open_index(kb or default_kb()) as index:
         rows = queries.flare_onset(index, drug=name)
-    print_answer(Answer("onset", f"flare onset (days after the first dose) with {name or 'each drug'}", rows), as_json)
+        summary = summary_line(queries.summary(index, drug=name), name) if name else ""
+    print_answer(Answer("onset", f"flare onset (days after the first dose) with {name or 'each drug'}", rows,
+                        summary), as_json)
 
 
 @app.command()
@@ -77,10 +113,11 @@ def drugs(
     as_json: bool = JsonOption,
     kb: Path = KbOption,
 ) -> None:
-    """Drugs with flare reports, with their target class and the papers."""
+    """Drugs with flare reports: their target class, patients and papers."""
     with store.open_index(kb or default_kb()) as index:
         rows = queries.drugs_with_flare(index, role=role.value if role else None)
-    print_answer(Answer("drugs", "drugs with flare reports", rows), as_json)
+    print_answer(Answer("drugs", "drugs with flare reports", rows, f"{plural(len(rows), 'drug')} with flare reports"),
+                 as_json)
 
 
 @app.command()
@@ -102,6 +139,13 @@ def canonical_drug(name: str) -> str:
         fail(str(error))
 
 
+def canonical_marker(name: str) -> str:
+    try:
+        return ask_names.canonical_marker(name)
+    except BadInput as error:
+        fail(str(error))
+
+
 def canonical_target(index: KnowledgeIndex, target: str) -> str:
     try:
         return ask_names.canonical_target(index, target)
@@ -109,14 +153,26 @@ def canonical_target(index: KnowledgeIndex, target: str) -> str:
         fail(str(error))
 
 
+def row_json(row) -> dict:
+    """A row as --json prints it: its fields, and how a marker is written (`display`) beside its key."""
+    fields = asdict(row)
+    if "marker" in fields:
+        fields["display"] = marker_display(fields["marker"])
+    return fields
+
+
 def print_answer(result: Answer, as_json: bool) -> None:
+    for note in result.notes:  # on stderr: --json output stays a JSON list
+        typer.echo(f"flarekb: note: {note}", err=True)
     if as_json:
-        typer.echo(json.dumps([asdict(row) for row in result.rows], ensure_ascii=False, indent=2))
+        typer.echo(json.dumps([row_json(row) for row in result.rows], ensure_ascii=False, indent=2))
         return
     console = safe_console()  # titles and sentences are the papers' text: never markup, no controls
     if not result.rows:
-        console.print(f"{result.title}: no reports in the knowledge base")
+        console.print(f"{result.title}: no reports in the knowledge base", markup=False)
         return
+    if result.summary:
+        console.print(result.summary, markup=False)
     if result.intent == "case":
         for timeline in result.rows:
             print_timeline(console, timeline)
@@ -131,7 +187,7 @@ def print_answer(result: Answer, as_json: bool) -> None:
     table = Table(title=result.title, show_lines=result.intent == "markers")
     for column in columns:
         # The evidence sentence is what a reader checks: it gets the room, short columns stay on one line.
-        wide = column in ("evidence", "papers")
+        wide = column in ("evidence", "which papers", "papers with a day", "cohort median")
         table.add_column(column, overflow="fold", ratio=4 if wide else None, min_width=None if wide else 5)
     for row in rows:
         table.add_row(*row)
@@ -144,12 +200,15 @@ def print_timeline(console: Console, timeline: queries.CaseTimeline) -> None:
     console.print(Text.assemble(bold(timeline.title), "\n", terminal_text(ids)))
     console.print(f"drugs: {', '.join(timeline.drugs) or '-'}; disease: {timeline.disease or '-'}; "
                   f"flare reported: {'yes' if timeline.flare_reported else 'no'}")
+    if timeline.n_patients > 1:
+        console.print(f"patients: {timeline.n_patients} (a cohort: its days are the cohort's medians)")
     table = Table(show_lines=True)
     for column in ("day", "event", "what", "direction", "evidence"):
         table.add_column(column, overflow="fold")
     for event in timeline.events:
-        table.add_row("?" if event.day is None else str(event.day), event.kind, event.what, event.direction,
-                      event.evidence)
+        day = "?" if event.day is None else f"~{event.day}" if event.approximate else str(event.day)
+        what = marker_display(event.what) if event.kind == "marker" else event.what
+        table.add_row(day, event.kind, what, event.direction, event.evidence)
     console.print(table)
 
 
@@ -157,26 +216,44 @@ def _days(days: list[int]) -> str:
     return ", ".join(map(str, days)) or "-"
 
 
+def _evidence(row: queries.MarkerRow) -> str:
+    return "\n".join(f"{_source(item)}{_day(item.day)}: {item.sentence}" for item in row.evidence)
+
+
 def _marker_cells(row: queries.MarkerRow) -> list[str]:
-    evidence = "\n".join(f"{_source(item)}{_day(item.day)}: {item.sentence}" for item in row.evidence)
-    return [row.marker, row.direction, str(row.n_cases), _days(row.days), ", ".join(row.drugs), evidence]
+    return [marker_display(row.marker), row.direction, str(row.n_patients), str(row.n_papers), _days(row.days),
+            ", ".join(row.drugs), _evidence(row)]
+
+
+def _drug_marker_cells(row: queries.DrugMarkerRow) -> list[str]:
+    return [", ".join(row.drugs), row.target_class or row.role, row.direction, str(row.n_patients), str(row.n_papers),
+            _days(row.days), _evidence(row)]
 
 
 def _onset_cells(row: queries.OnsetRow) -> list[str]:
     spread = "-" if row.median is None else f"{row.median:g} ({row.min}-{row.max})"
-    return [row.drug, row.target_class or "-", f"{row.n_with_day}/{row.n_cases}", spread, _days(row.days),
-            ", ".join(row.papers)]
+    cohorts = "; ".join(f"day {cohort.day} (median of {cohort.n_patients} patients, {_paper(cohort.paper)})"
+                        for cohort in row.cohort_medians) or "-"
+    return [row.drug, row.target_class or "-", str(row.n_patients), str(row.n_papers),
+            f"{row.n_with_day}/{row.n_cases}", spread, _days(row.days), cohorts, ", ".join(row.papers)]
 
 
 def _drug_cells(row: queries.DrugRow) -> list[str]:
-    return [row.drug, row.role, row.target_class or "-", str(row.n_cases), ", ".join(row.papers)]
+    return [row.drug, row.role, row.target_class or "-", str(row.n_patients), str(row.n_papers),
+            ", ".join(row.papers)]
 
 
 TABLES = {
-    "markers": (("marker", "direction", "cases", "days", "drugs", "evidence"), _marker_cells),
-    "onset": (("drug", "target class", "cases with a day", "median (range)", "days", "papers"), _onset_cells),
-    "drugs": (("drug", "role", "target class", "flare cases", "papers"), _drug_cells),
+    "markers": (("marker", "direction", "patients", "papers", "days", "drugs", "evidence"), _marker_cells),
+    "marker": (("drug", "target class", "direction", "patients", "papers", "days", "evidence"), _drug_marker_cells),
+    "onset": (("drug", "target class", "patients", "papers", "single patients with a day", "median (range)", "days",
+               "cohort median", "papers with a day"), _onset_cells),
+    "drugs": (("drug", "role", "target class", "patients", "papers", "which papers"), _drug_cells),
 }
+
+
+def _paper(label: str) -> str:
+    return f"PMID {label}" if label.isdigit() else label
 
 
 def _day(day: int | None) -> str:

@@ -3,9 +3,11 @@
     flarekb refresh 40827251 39876543          flarekb refresh --ids-file pmids.txt
     flarekb refresh --query "pseudoprogression AND tarlatamab"      flarekb refresh --discover --full-text
 
-Every id is validated before any request. Records already in corpora/ are not fetched again (--force
-refetches). One unknown PMID or failed batch is reported by id while the rest go through; the exit code is 1
-if anything failed. kb/ changes only in the final atomic merge, so a failure or Ctrl-C leaves it as it was.
+Every id is validated before any request: a malformed one is refused by name while the good ones are fetched,
+and the exit code is then 2. Records already in corpora/ are not fetched again (--force refetches). One unknown
+PMID or failed batch is reported by id while the rest go through (many of them: a count and a few examples,
+all with --verbose); the exit code is 1 if anything failed. kb/ changes only in the final atomic merge, so a
+failure or Ctrl-C leaves it as it was. A paper `flarekb remove` took out stays out unless it is named here.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from extractor.cli.safe_text import console as safe_console, one_line
 from extractor.errors import BadInput
 from extractor.graph import store
 from extractor.models import Document
-from extractor.nlp import extract_many, lexicons
+from extractor import lexicons
+from extractor.nlp import extract_many
 from extractor.pipeline import prefer_richest
 from extractor.sources import cache, parse_bytes
 from extractor.sources.crawl import FetchReport, fetch_records
@@ -34,6 +37,8 @@ from extractor.sources.eutils import EutilsClient
 from extractor.sources.identifiers import normalise_pmid
 
 PROGRESS_FROM = 50  # ids: below this a refresh is quick enough to need no progress bar
+EXAMPLES = 5  # ids named per kind of failure without --verbose
+SHORT_FORM_LETTERS = 3  # "psp", "tfr": match unrelated papers in PubMed, left out of the discovery query
 
 
 @dataclass
@@ -65,21 +70,31 @@ def refresh(
     corpora: Path = CorporaOption,
     force: bool = typer.Option(False, "--force", help="Fetch again even what corpora/ already holds."),
     max_results: int = typer.Option(1000, "--max", min=1, help="At most this many PMIDs from --query/--discover."),
+    verbose: bool = typer.Option(False, "--verbose", help="Name every failed id and print the full discovery query."),
     follow_links: bool = FollowLinksOption,
 ) -> None:
     """Fetch PubMed records (and PMC full text), extract their findings and merge them into the knowledge base."""
     kb = kb or default_kb()
     corpora = corpora or default_corpora()
-    wanted = validated_pmids(pmids or [], ids_file)
+    wanted, malformed = validated_pmids(pmids or [], ids_file)
+    for problem in malformed:
+        typer.echo(f"flarekb: error: {one_line(problem)}; not fetched", err=True)
     if not (wanted or query or discover):
-        raise BadInput("nothing to refresh: give PMIDs, --ids-file, --query or --discover")
+        raise BadInput("nothing to refresh: give PMIDs, --ids-file, --query or --discover"
+                       if not malformed else "no valid PMID to refresh; nothing was fetched")
+    named = list(wanted)  # asked for by name: brought back even if `remove` took them out
 
     client = EutilsClient.from_env()
     queries = [query] if query else []
     if discover:
-        queries.append(discovery_query(_drug_terms(), _flare_terms()))
+        drug_terms, flare_terms = _drug_terms(), _flare_terms()
+        queries.append(discovery_query(drug_terms, flare_terms))
     for term in queries:
-        typer.echo(f"query: {term}")
+        if discover and term == queries[-1] and not verbose:
+            typer.echo(f"query: discovery: {len(drug_terms)} engager names and codes x {len(flare_terms)} flare words, "
+                       "case reports and letters (the full query goes into kb/'s manifest; --verbose prints it)")
+        else:
+            typer.echo(f"query: {term}")
         result = client.esearch(term, retmax=max_results)
         warnings = "".join(f"; {one_line(w)}" for w in result.warnings)  # PubMed's words: quoted, not obeyed
         typer.echo(f"  {result.count} match(es), {len(result.ids)} taken{warnings}")
@@ -97,28 +112,48 @@ def refresh(
         pmcids = sorted({document.pmcid for document in papers if document.pmcid})
         papers += _fetch_and_parse(client, corpora, "pmc", pmcids, force, outcome, follow_links)
 
-    added = replaced = 0
+    summary = store.MergeSummary()
     if papers:
         findings = list(extract_many(prefer_richest(papers)))
-        summary = store.merge_findings(kb, findings, queries=queries)
-        added, replaced = len(summary.added), len(summary.replaced)
+        summary = store.merge_findings(kb, findings, queries=queries, restore=named)
     say_skipped_links(outcome.skipped_links)
     for note in outcome.notes:
         typer.echo(f"flarekb: {one_line(note)}", err=True)
-    for label, reason in outcome.failed.items():  # a reason may quote a server's or a record's text
-        typer.echo(f"flarekb: {label}: {one_line(reason)}", err=True)
+    for line in failure_lines(outcome.failed, verbose):  # a reason may quote a server's or a record's text
+        typer.echo(f"flarekb: {one_line(line)}", err=True)
+    if summary.kept_out:
+        typer.echo(f"flarekb: {len(summary.kept_out)} paper(s) taken out by `flarekb remove` stay out "
+                   f"({', '.join(summary.kept_out[:EXAMPLES])}{' ...' if len(summary.kept_out) > EXAMPLES else ''}); "
+                   "name one to bring it back", err=True)
     typer.echo(
         f"refresh: {len(wanted)} PMID(s): {outcome.fetched} record(s) fetched, {outcome.from_cache} from cache, "
-        f"{len(outcome.failed)} failed; knowledge base {kb}/: {added} added, {replaced} updated"
+        f"{len(outcome.failed)} failed; knowledge base {kb}/: {len(summary.added)} added, {len(summary.changed)} "
+        f"changed, {len(summary.unchanged)} unchanged"
     )
+    if malformed:
+        raise typer.Exit(2)
     if outcome.failed:
         raise typer.Exit(1)
 
 
-def validated_pmids(arguments: Iterable[str], ids_file: Path | None) -> list[str]:
-    """Every PMID from the command line and the ids file, checked before anything is fetched.
+def failure_lines(failed: dict[str, str], verbose: bool) -> list[str]:
+    """One line per failed id when few failed (or --verbose); else one line per reason: a count, a few ids."""
+    if verbose or len(failed) <= EXAMPLES:
+        return [f"{label}: {reason}" for label, reason in failed.items()]
+    by_reason: dict[str, list[str]] = {}
+    for label, reason in failed.items():
+        by_reason.setdefault(reason, []).append(label)
+    lines = []
+    for reason, labels in by_reason.items():
+        shown = ", ".join(labels[:EXAMPLES])
+        more = f" and {len(labels) - EXAMPLES} more (--verbose names them all)" if len(labels) > EXAMPLES else ""
+        lines.append(f"{len(labels)} failed, {reason}: {shown}{more}")
+    return lines
 
-    All malformed ids are named in one BadInput (exit 2), so the user fixes them in one go."""
+
+def validated_pmids(arguments: Iterable[str], ids_file: Path | None) -> tuple[list[str], list[str]]:
+    """Every PMID from the command line and the ids file, checked before anything is fetched: (the valid
+    ones, one line naming each malformed one with where it came from)."""
     candidates = [(value, "") for value in arguments]
     if ids_file is not None:
         try:
@@ -135,10 +170,7 @@ def validated_pmids(arguments: Iterable[str], ids_file: Path | None) -> list[str
             pmids.append(normalise_pmid(value))
         except BadInput as error:
             problems.append(f"{error}{where}")
-    if problems:
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise BadInput(problems[0] + more + "; nothing was fetched")
-    return list(dict.fromkeys(pmids))
+    return list(dict.fromkeys(pmids)), problems
 
 
 def _fetch_and_parse(
@@ -183,11 +215,18 @@ def _progress(total: int, description: str) -> Iterator[Callable[[int], None]]:
 
 def _flare_terms() -> list[str]:
     """The flare words in American and British spelling: a quoted PubMed phrase matches only as written."""
-    terms = lexicons.flare_terms()
+    terms = [term for term in lexicons.flare_terms() if not _ambiguous_short_form(term)]
     british = [term.replace(us, uk) for term in terms for us, uk in lexicons.spelling_pairs() if us in term]
-    return [*terms, *british]
+    return list(dict.fromkeys([*terms, *british]))
 
 
 def _drug_terms() -> list[str]:
     """Every engager by canonical, brand and code name."""
-    return [term for drug in lexicons.drug_lexicon() if drug.role == "engager" for term in (drug.name, *drug.synonyms)]
+    return list(dict.fromkeys(term for drug in lexicons.drug_lexicon() if drug.role == "engager"
+                              for term in (drug.name, *drug.synonyms) if not _ambiguous_short_form(term)))
+
+
+def _ambiguous_short_form(term: str) -> bool:
+    """A bare short form ("psp", "tfr"): in PubMed it means other things too (progressive supranuclear palsy,
+    transferrin receptor), so as a discovery term it pulls in unrelated papers."""
+    return term.isalpha() and len(term) <= SHORT_FORM_LETTERS

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from extractor.cli.app import CorporaOption, KbOption, app, default_corpora, default_kb, fail
+from extractor.graph import store
 
 
 @app.command()
@@ -22,5 +23,5 @@ def report(
         fail(f"{output}: the report is an HTML page, give a name ending in .html")
     if not output.parent.is_dir():
         fail(f"{output}: directory {output.parent} does not exist")
-    write_report(kb or default_kb(), corpora or default_corpora(), output)
+    write_report(store.require(kb or default_kb()), corpora or default_corpora(), output)
     typer.echo(f"wrote {output}", err=True)

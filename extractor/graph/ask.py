@@ -1,9 +1,11 @@
 """Plain questions -> the queries of `queries.py`.
 
-A question is read for an intent (markers, onset, drugs, one case) and a subject (drugs by any name the
-lexicon knows, an engager target such as "BCMA" or "DLL3xCD3", a therapy role such as "CAR-T", or nothing:
-every engager). Only questions whose intent and subject are recognised are answered; anything else gets a
-message that says what can be asked, and an unknown drug gets the closest known names. Never a guess.
+A question is read for an intent (markers, one marker, onset, drugs, one case) and its constraints: drugs by
+any name the lexicon knows (INN, brand, code; every role), an engager target such as "BCMA" or "DLL3xCD3", a
+therapy role such as "CAR-T", a marker ("IL-6", "LDH") and its direction, a disease. Every constraint is
+applied, or the answer's notes name it as not applied. Only questions whose intent is recognised are
+answered; anything else gets a message that says what can be asked, and an unknown drug gets the closest
+known names. Never a guess.
 """
 
 from __future__ import annotations
@@ -11,18 +13,22 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from extractor.errors import BadInput
 from extractor.graph import queries
-from extractor.graph.index import ENGAGER, KnowledgeIndex
-from extractor.nlp.lexicons import drug_lexicon, resolve_drug, terms
-from extractor.nlp.text import fold
+from extractor.graph.display import marker_display
+from extractor.graph.index import CLASS_SEPARATOR, ENGAGER, DrugInfo, KnowledgeIndex, Summary, signature_key
+from extractor.lexicons import drug_lexicon, resolve_drug, spelling_pairs, terms
+from extractor.lexicons.folding import fold
 
 EXAMPLES = (
     "which markers accompany flare with tarlatamab",
     "what markers are seen with BCMA engagers",
     "when does flare start with epcoritamab",
     "which drugs have pseudoprogression reports",
+    "which drugs show IL-6 increase with flare",
+    "what happens to LDH during flare",
     "show case 40827251",
 )
 
@@ -39,6 +45,7 @@ _ROLES = {
     "car-t": re.compile(r"\bcar[\s-]?t\b|chimeric antigen", re.IGNORECASE),
     "checkpoint-inhibitor": re.compile(r"checkpoint|\bici\b|\bpd-?(l)?1 (inhibitor|blockade)", re.IGNORECASE),
     "imid": re.compile(r"\bimids?\b|immunomodulatory", re.IGNORECASE),
+    "hormone-therapy": re.compile(r"hormon(?:e|al) therap|androgen deprivation|\badt\b|antiandrogen", re.IGNORECASE),
 }
 # Words that never name a drug: left out when looking for a misspelt drug name.
 _PLAIN_WORDS = set("""which what when where who how does do did is are was were the a an of in on with for after
@@ -50,31 +57,40 @@ treated treatment case cases lab labs signature signatures change changes move m
 
 @dataclass
 class Answer:
-    intent: str  # markers | onset | drugs | case
+    intent: str  # markers | marker | onset | drugs | case
     title: str  # what the rows answer, for the table heading
-    rows: list = field(default_factory=list)  # MarkerRow | OnsetRow | DrugRow | CaseTimeline
+    rows: list = field(default_factory=list)  # MarkerRow | DrugMarkerRow | OnsetRow | DrugRow | CaseTimeline
+    summary: str = ""  # the first line: what the answer rests on ("2 patients in 2 papers, tarlatamab, ...")
+    notes: list[str] = field(default_factory=list)  # constraints of the question the answer could not apply
 
 
 def answer(index: KnowledgeIndex, question: str) -> Answer:
-    """Map a plain question onto a query and run it."""
+    """Map a plain question onto a query and run it. Every constraint the question states (drug, target,
+    role, marker, direction, disease) is applied, or named in the answer's notes as not applied."""
     paper = _PAPER_ID.search(question)
     if paper:
         cases = queries.cases_for_paper(index, paper.group(1))
         return Answer("case", f"case {paper.group(1)}", [queries.case_timeline(case) for case in cases])
+    asked = read_question(index, question)
+    if asked.marker is not None:
+        return marker_answer(index, asked)
     if _MARKERS.search(question):
-        subject = read_subject(index, question)
+        subject = _subject_or_refusal(asked, question)
         rows = queries.markers_with_flare(index, **subject.query)
-        return Answer("markers", f"markers accompanying flare with {subject.label}", rows)
+        if asked.direction is not None:
+            rows = [row for row in rows if row.direction == asked.direction]
+        direction = f" ({asked.direction})" if asked.direction else ""
+        return Answer("markers", f"markers{direction} accompanying flare with {subject.label}", rows,
+                      summary_line(queries.summary(index, **subject.query), subject.label), asked.notes)
     if _ONSET.search(question):
-        subject = read_subject(index, question)
+        subject = _subject_or_refusal(asked, question)
         rows = [row for drug in subject.drugs(index) for row in queries.flare_onset(index, drug=drug)]
-        return Answer("onset", f"flare onset (days after the first dose) with {subject.label}", rows)
+        summary = summary_line(queries.summary(index, **subject.query), subject.label) \
+            if len(subject.drugs_named) <= 1 else ""
+        return Answer("onset", f"flare onset (days after the first dose) with {subject.label}", rows, summary,
+                      asked.notes)
     if _DRUGS.search(question):
-        role = _role_named_in(question)
-        engagers_only = role is None and re.search(r"\b(engagers?|bispecifics?)\b", question, re.IGNORECASE)
-        role = role or (ENGAGER if engagers_only else None)
-        title = f"drugs ({role}) with flare reports" if role else "drugs with flare reports"
-        return Answer("drugs", title, queries.drugs_with_flare(index, role=role))
+        return _drugs_answer(index, question, asked)
     raise BadInput(f"cannot map the question {question!r}; I can answer for example: "
                    + "; ".join(f'"{example}"' for example in EXAMPLES))
 
@@ -104,28 +120,147 @@ class Subject:
                 or (self.target is not None and info.role == ENGAGER and _has_target(info.targets, self.target))]
 
 
+@dataclass
+class Question:
+    """Every constraint a question states, and those of them no answer can apply."""
+
+    drugs: list[str] = field(default_factory=list)
+    role: str | None = None
+    target: str | None = None
+    marker: str | None = None
+    direction: str | None = None
+    diseases: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def subject(self) -> Subject:
+        """The one drug, target or role the answer is about. A drug wins over a target or role it belongs to;
+        one that does not fit them is named in the notes."""
+        if self.drugs:
+            return Subject(", ".join(self.drugs), drugs_named=self.drugs)
+        if self.target and self.role and self.role != ENGAGER:
+            self.notes.append(f"not applied: the role {self.role} (only engagers have a target class such as "
+                              f"{self.target})")
+        if self.target:
+            return Subject(f"{self.target} engagers", target=self.target)
+        if self.role:
+            return Subject(self.role, role=self.role)
+        return Subject("any engager", role=ENGAGER)
+
+
+def read_question(index: KnowledgeIndex, question: str) -> Question:
+    asked = Question(drugs=drugs_named_in(question), role=_role_named_in(question))
+    asked.target, target_span = _target_named_in(index, question)
+    if asked.target is None and re.search(r"\b(engagers?|bispecifics?)\b", question, re.IGNORECASE):
+        asked.role = asked.role or ENGAGER
+    taken = [target_span] if target_span else []  # words that name a target or a kind of therapy are no marker
+    taken += [match.span() for pattern in _ROLES.values() for match in pattern.finditer(question)]
+    asked.marker = marker_named_in(question, skip=taken)
+    asked.direction = _direction_named_in(question)
+    asked.diseases = diseases_named_in(question)
+    for name in asked.drugs:
+        info = index.drugs.get(name) or _lexicon_info(name)
+        if asked.target and info and not _has_target(info.targets, asked.target):
+            asked.notes.append(f"not applied: the target {asked.target} ({name} is not a {asked.target} engager)")
+        if asked.role and info and asked.role != info.role and not asked.target:
+            asked.notes.append(f"not applied: the role {asked.role} ({name} is {info.role})")
+    for disease in asked.diseases:
+        asked.notes.append(f"not applied: the disease {disease} (answers count every disease; the first line "
+                           "names those of the cases)")
+    return asked
+
+
+def _subject_or_refusal(asked: Question, question: str) -> Subject:
+    """The subject; a word that looks like a drug name but is none is refused rather than read as "any engager"."""
+    if not asked.drugs and not asked.role and not asked.target:
+        _refuse_unknown_drug(question)
+    return asked.subject
+
+
+def _lexicon_info(name: str):
+    entry = resolve_drug(name)
+    return DrugInfo(entry.name, entry.role, list(entry.targets)) if entry else None
+
+
+def marker_answer(index: KnowledgeIndex, asked: Question) -> Answer:
+    """A question by marker: that marker with every drug (or the drug, target or role asked), per drug."""
+    filters: dict = {}
+    if len(asked.drugs) > 1:
+        raise BadInput(f"ask about one drug at a time (the question names {', '.join(asked.drugs)})")
+    if asked.drugs:
+        filters, label = {"drug": asked.drugs[0]}, asked.drugs[0]
+    elif asked.target:
+        filters, label = {"target": asked.target}, f"{asked.target} engagers"
+    elif asked.role:
+        filters, label = {"role": asked.role}, f"any {asked.role}"
+    else:
+        label = "any drug"
+    rows = queries.marker_by_drug(index, asked.marker, direction=asked.direction, **filters)
+    shown = marker_display(asked.marker) + (f" {asked.direction}" if asked.direction else "")
+    if filters or asked.direction:
+        papers = sorted({paper_of(item) for row in rows for item in row.evidence})
+        summary = f"{plural(len(papers), 'paper')} reporting {shown} with flare, {label}" if rows else ""
+    else:
+        summary = summary_line(index.summaries.get(signature_key("marker", asked.marker)) or Summary(),
+                               f"{shown} with flare")
+    return Answer("marker", f"{shown} in flare cases with {label}, per drug", rows, summary, asked.notes)
+
+
+def _drugs_answer(index: KnowledgeIndex, question: str, asked: Question) -> Answer:
+    """Drugs with flare reports, keeping only the drugs, role and target the question names."""
+    role = asked.role
+    if asked.target:
+        role = ENGAGER
+        if asked.role not in (None, ENGAGER):
+            asked.notes.append(f"not applied: the role {asked.role} (only engagers have a target class such as "
+                               f"{asked.target})")
+    rows = queries.drugs_with_flare(index, role=role)
+    if asked.target:
+        rows = [row for row in rows if _has_target(row.targets, asked.target)]
+    if asked.drugs:
+        rows = [row for row in rows if row.drug in asked.drugs]
+    described = " ".join(part for part in (asked.target, role) if part)
+    title = f"drugs ({described}) with flare reports" if described else "drugs with flare reports"
+    if asked.drugs:
+        title = f"flare reports with {', '.join(asked.drugs)}"
+    if asked.marker is not None:
+        asked.notes.append(f"not applied: the marker {asked.marker}")
+    summary = f"{plural(len(rows), 'drug')} with flare reports" + (f" ({described})" if described else "")
+    return Answer("drugs", title, rows, summary, asked.notes)
+
+
+def summary_line(summary: Summary, subject: str) -> str:
+    """'2 patients in 2 papers, tarlatamab, small-cell lung cancer': what an answer rests on."""
+    if not summary.n_cases:
+        return ""
+    more = len(summary.diseases) - 2
+    diseases = summary.diseases[:2] + ([f"{plural(more, 'more disease')}"] if more > 0 else [])
+    parts = [f"{plural(summary.n_patients, 'patient')} in {plural(summary.n_papers, 'paper')}", subject, *diseases]
+    return ", ".join(parts)
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def paper_of(evidence) -> str:
+    return evidence.pmid or evidence.pmcid or evidence.doi or "?"
+
+
 def read_subject(index: KnowledgeIndex, question: str) -> Subject:
-    drugs = drugs_named_in(question)
-    if drugs:
-        return Subject(", ".join(drugs), drugs_named=drugs)
-    role = _role_named_in(question)
-    if role:
-        return Subject(role, role=role)
-    target = _target_named_in(index, question)
-    if target:
-        return Subject(f"{target} engagers", target=target)
-    _refuse_unknown_drug(question)
-    return Subject("any engager", role=ENGAGER)
+    return read_question(index, question).subject
 
 
 def drugs_named_in(question: str) -> list[str]:
-    """Canonical drug names mentioned in the question (brand and code names resolve), in question order."""
+    """Canonical drug names mentioned in the question (INN, brand and code names of every role resolve), in
+    question order. Words that name a kind of therapy ("CAR-T", "checkpoint inhibitors") are roles, not drugs."""
     found: dict[str, int] = {}
     words = re.findall(r"[\w\-\u2010-\u2015]+", question)
     for size in (3, 2, 1):  # longest first, so multi-word code names ("AMG 757") resolve too
         for start in range(len(words) - size + 1):
-            entry = resolve_drug(" ".join(words[start:start + size]))
-            if entry is not None and entry.role not in _ROLES:
+            phrase = " ".join(words[start:start + size])
+            entry = resolve_drug(phrase)
+            if entry is not None and _role_named_in(phrase) is None:
                 found.setdefault(entry.name, start)
     return sorted(found, key=found.get)
 
@@ -134,16 +269,99 @@ def _role_named_in(question: str) -> str | None:
     return next((role for role, pattern in _ROLES.items() if pattern.search(question)), None)
 
 
-def _target_named_in(index: KnowledgeIndex, question: str) -> str | None:
+def _target_named_in(index: KnowledgeIndex, question: str) -> tuple[str | None, tuple[int, int] | None]:
+    """An engager target the question names, and where: (None, None) when it names none."""
     known = {target for entry in drug_lexicon() if entry.role == ENGAGER for target in entry.targets}
     known |= {target for info in index.drugs.values() for target in info.targets}
     for match in re.finditer(r"[\w\-]+(?:\s*(?:x|×|/)\s*[\w\-]+)*", question):
         if match.group(0).lower() in _PLAIN_WORDS:
             continue
         target = queries.resolve_target(match.group(0), known)
-        if target:
-            return target
+        if target and _names_a_target(question, match, target):
+            return target, match.span()
+    return None, None
+
+
+def _names_a_target(question: str, match: re.Match, target: str) -> bool:
+    """BCMA, CD20 and DLL3 are markers too: a bare antigen is a target only beside engager words (or alone
+    in a question by drugs or markers), a class such as BCMAxCD3 always is."""
+    if CLASS_SEPARATOR in target:
+        return True
+    after = question[match.end():match.end() + 40]
+    before = question[max(0, match.start() - 20):match.start()]
+    return bool(re.match(r"[\s-]*(?:targeting\s+)?(engagers?|bispecifics?|antibod|drugs?|therap|agents?)", after,
+                         re.IGNORECASE) or re.search(r"(target(ing|s)?|against)\s+$", before, re.IGNORECASE))
+
+
+# The words that say which way a marker moved, by direction (a question's, not a paper's).
+_DIRECTION_WORDS = {
+    "increased": r"increas\w*|ris(e|es|ing)|rose|elevat\w*|high\w*|up",
+    "decreased": r"decreas\w*|f(a|e)ll\w*|drop\w*|declin\w*|low\w*|down",
+    "positive": r"positive",
+    "negative": r"negative",
+    "normal": r"normal\w*",
+}
+
+
+def _direction_named_in(question: str) -> str | None:
+    return next((direction for direction, words in _DIRECTION_WORDS.items()
+                 if re.search(rf"\b({words})\b", question, re.IGNORECASE)), None)
+
+
+@cache
+def _marker_surfaces() -> dict[str, str]:
+    """Folded surface form -> canonical marker, from the marker lexicon (forms with a gap left out)."""
+    return {fold(term.surface): term.name for term in terms("marker") if "..." not in term.surface}
+
+
+@cache
+def _british_to_american() -> list[tuple[str, str]]:
+    return [(british, american) for american, british in spelling_pairs()]
+
+
+def _lookup(phrase: str, surfaces: dict[str, str]) -> str | None:
+    folded = fold(phrase)
+    for british, american in _british_to_american():
+        folded = folded.replace(british, american)
+    return surfaces.get(folded) or (surfaces.get(folded[:-1]) if folded.endswith("s") else None)
+
+
+def marker_named_in(question: str, skip: list[tuple[int, int]] = ()) -> str | None:
+    """The canonical marker a question names ("IL-6", "interleukin 6", "LDH", "SUVmax"), longest form first;
+    the words within the spans `skip` (an engager target, a kind of therapy) are not read as a marker."""
+    words = [match for match in re.finditer(r"[\w+\-\u2010-\u2015]+", question)
+             if all(match.end() <= start or match.start() >= end for start, end in skip)]
+    surfaces = _marker_surfaces()
+    for size in (5, 4, 3, 2, 1):
+        for start in range(len(words) - size + 1):
+            span = words[start:start + size]
+            if any(b.start() - a.end() > 1 for a, b in zip(span, span[1:])):
+                continue  # a skipped word in between
+            if size == 1 and span[0].group(0).lower() in _PLAIN_WORDS:
+                continue
+            marker = _lookup(question[span[0].start():span[-1].end()], surfaces)
+            if marker is not None:
+                return marker
     return None
+
+
+@cache
+def _disease_surfaces() -> dict[str, str]:
+    return {fold(term.surface): term.name for term in terms("disease") if "..." not in term.surface}
+
+
+def diseases_named_in(question: str) -> list[str]:
+    """Diseases the question names (no answer can filter by disease: the answer says so)."""
+    words = re.findall(r"[\w\-\u2010-\u2015]+", question)
+    surfaces, found, taken = _disease_surfaces(), {}, set()
+    for size in (5, 4, 3, 2, 1):  # longest first: "small-cell lung cancer" is not also "lung cancer"
+        for start in range(len(words) - size + 1):
+            phrase = " ".join(words[start:start + size])
+            disease = _lookup(phrase, surfaces)
+            if disease is not None and len(phrase) > 3 and taken.isdisjoint(range(start, start + size)):
+                found.setdefault(disease, start)
+                taken.update(range(start, start + size))
+    return sorted(found, key=found.get)
 
 
 def _has_target(targets: list[str], target: str) -> bool:
@@ -177,12 +395,12 @@ def canonical_target(index: KnowledgeIndex, target: str) -> str:
 
 
 def canonical_marker(name: str) -> str:
-    """The lexicon's name for a marker named by any of its synonyms ("Interleukin 6" -> "il-6")."""
-    names = {fold(term.surface): term.name for term in terms("marker") if "..." not in term.surface}
-    canonical = names.get(fold(name.strip()))
+    """The lexicon's name for a marker named by any of its synonyms ("Interleukin 6", "IL-6" -> "il-6"; British
+    spellings and a plural -s too); BadInput, with the closest known names, for any other."""
+    canonical = _lookup(name.strip(), _marker_surfaces())
     if canonical is None:
-        close = difflib.get_close_matches(fold(name.strip()), sorted(names), n=3, cutoff=0.7)
-        hint = f"; closest known names: {', '.join(close)}" if close else ""
+        close = difflib.get_close_matches(fold(name.strip()), sorted(_marker_surfaces()), n=3, cutoff=0.6)
+        hint = f"; closest known names: {', '.join(close)}" if close else "; no known marker name is close"
         raise BadInput(f"unknown marker {name!r}{hint}")
     return canonical
 

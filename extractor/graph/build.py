@@ -3,9 +3,12 @@
 Node ids are readable and stable (`pmid:40827251`, `case:40827251`, `drug:tarlatamab`, `target:DLL3`,
 `target_class:DLL3xCD3`, `marker:il-6`), so the same findings always give the same graph. Every node has
 `kind`, `name` and a Biolink `category`; every edge has `relation` and a Biolink `predicate`; marker edges
-carry `object_direction_qualifier` where the direction is one Biolink knows, and SIGNATURE edges carry
-`publications` (`PMID:...`); drug nodes carry `xref`, the drug's public CURIE, where the lexicon has one.
-SIGNATURE edges come from the index's rows, so graph and query answers agree.
+carry `object_direction_qualifier` where the direction is one Biolink knows, and every edge that states a
+finding carries `publications`: a case's MARKER and HAD edges every CURIE of its paper (`PMID:...`,
+`PMC:...`, `doi:...`), a SIGNATURE edge each of its papers once (PMID, else PMC, else doi), so a case known
+only by PMCID or DOI keeps its evidence; drug nodes carry `xref`, the drug's public CURIE, where the lexicon
+has one. SIGNATURE edges come from the index's rows, so graph and query answers agree;
+they count cases, patients (`n_patients`) and papers (`n_papers`).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import networkx as nx
 from extractor import collector
 from extractor.graph.index import ENGAGER, KnowledgeIndex, MarkerRow
 from extractor.models import CaseFindings
-from extractor.nlp.lexicons import resolve_drug
+from extractor.lexicons import resolve_drug
 
 FLARE_EVENT = "pseudoprogression"
 CATEGORY = {
@@ -100,7 +103,8 @@ def _direction(direction: str) -> dict[str, str]:
 def _add_case(graph: nx.MultiDiGraph, case: CaseFindings) -> None:
     paper = _add_node(graph, paper_node(case), "paper", case.title, pmid=case.pmid or "",
                       pmcid=case.pmcid or "", doi=case.doi or "")
-    patient = _add_node(graph, case_node(case), "case", case.id, source=case.source)
+    patient = _add_node(graph, case_node(case), "case", case.id, source=case.source, n_patients=case.n_patients)
+    publications = publication_curies(case.pmid, case.pmcid, case.doi)
     _add_edge(graph, paper, patient, "REPORTS")
     for drug in case.drugs:
         drug_id = f"drug:{drug.name}"
@@ -117,14 +121,22 @@ def _add_case(graph: nx.MultiDiGraph, case: CaseFindings) -> None:
     if case.flare.reported:
         event = _add_node(graph, f"event:{FLARE_EVENT}", "event", FLARE_EVENT)
         _add_edge(graph, patient, event, "HAD", onset_day=case.flare.onset_day, drug=case.flare.drug,
-                  resolution_day=case.resolution_day, evidence=case.flare.evidence)
+                  resolution_day=case.resolution_day, evidence=case.flare.evidence, n_patients=case.n_patients,
+                  publications=publications)
         for manifestation in case.flare.manifestations:
             node = _add_node(graph, f"manifestation:{manifestation}", "manifestation", manifestation)
             _add_edge(graph, patient, node, "SHOWED")
     for marker in case.markers:
         node = _add_node(graph, f"marker:{marker.marker}", "marker", marker.marker)
+        hpo = {"hpo_id": marker.hpo_id} if marker.hpo_id else {}
+        if marker.hpo_id:  # the marker's HPO terms, one per direction seen ("HP:0003281" ferritin increased)
+            xref = graph.nodes[node].setdefault("xref", [])
+            if marker.hpo_id not in xref:
+                xref.append(marker.hpo_id)
+                xref.sort()
         _add_edge(graph, patient, node, "MARKER", direction=marker.direction, **_direction(marker.direction),
-                  day=marker.day, evidence=marker.evidence, pmid=case.pmid, start=marker.start, end=marker.end)
+                  day=marker.day, evidence=marker.evidence, pmid=case.pmid, pmcid=case.pmcid, doi=case.doi,
+                  publications=publications, start=marker.start, end=marker.end, **hpo)
 
 
 def _drug_xref(name: str) -> dict[str, list[str]]:
@@ -136,5 +148,12 @@ def _drug_xref(name: str) -> dict[str, list[str]]:
 def _add_signature(graph: nx.MultiDiGraph, source: str, row: MarkerRow) -> None:
     pmids = sorted({item.pmid for item in row.evidence if item.pmid})
     _add_edge(graph, source, f"marker:{row.marker}", "SIGNATURE", direction=row.direction,
-              **_direction(row.direction), n_cases=row.n_cases, pmids=pmids, days=row.days,
-              drugs=row.drugs, publications=[f"PMID:{pmid}" for pmid in pmids])
+              **_direction(row.direction), n_cases=row.n_cases, n_patients=row.n_patients, n_papers=row.n_papers,
+              pmids=pmids, days=row.days, drugs=row.drugs,
+              publications=_paper_per_evidence(row))
+
+
+def _paper_per_evidence(row: MarkerRow) -> list[str]:
+    """A signature's papers once each, by the first CURIE each has (PMID, else PMC, else doi)."""
+    return sorted({curies[0] for item in row.evidence if (curies := publication_curies(item.pmid, item.pmcid,
+                                                                                       item.doi))})

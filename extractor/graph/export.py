@@ -1,6 +1,7 @@
 """Writing the graph for other tools: GraphML (Cytoscape, Gephi, igraph), node-link JSON, CSV of edges.
 
-GraphML holds scalars only: lists become `;`-joined strings, missing values are left out, and characters
+GraphML holds scalars only: lists become JSON-encoded strings (evidence sentences contain `;`, so a joined
+list could not be split back), missing values are left out, and characters
 XML 1.0 forbids (controls, lone surrogates, U+FFFE/U+FFFF) are dropped, so the file loads the same in every
 reader. Its bytes are those `nx.write_graphml(..., prettyprint=True)` writes for the graph with scalar
 attributes (tests/graph/test_export.py holds them to it). Output follows the graph's insertion order
@@ -26,9 +27,8 @@ import networkx as nx
 from extractor.atomicfile import output_writer
 from extractor.graph.csv_cells import neutralised
 
-LIST_SEPARATOR = ";"
-CSV_COLUMNS = ("source", "target", "relation", "predicate", "direction", "day", "n_cases", "pmid", "pmids",
-               "days", "drugs", "evidence")
+CSV_COLUMNS = ("source", "target", "relation", "predicate", "direction", "day", "n_cases", "n_patients", "n_papers",
+               "pmid", "pmcid", "doi", "pmids", "publications", "days", "drugs", "evidence")
 JSON_PIECES_PER_WRITE = 4096
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -45,7 +45,7 @@ _GRAPHML_FOOTER = "</graph></graphml>"
 
 def _scalar(value):
     if isinstance(value, (list, tuple, set)):
-        value = LIST_SEPARATOR.join(str(item) for item in value)
+        value = json.dumps(list(value), ensure_ascii=False, default=str)  # read back with json.loads
     if isinstance(value, str):
         return _XML_FORBIDDEN.sub("", value)
     return value
@@ -154,7 +154,8 @@ def write_json(graph: nx.MultiDiGraph, handle: BinaryIO) -> None:
 
 
 def write_csv(graph: nx.MultiDiGraph, handle: BinaryIO) -> None:
-    """One row per edge, the `CSV_COLUMNS` attributes as scalars; no text cell is a formula (csv_cells)."""
+    """One row per edge, the `CSV_COLUMNS` attributes as scalars (lists JSON-encoded); no text cell is a formula
+    (csv_cells)."""
     writer = csv.DictWriter(codecs.getwriter("utf-8")(handle), fieldnames=CSV_COLUMNS, extrasaction="ignore",
                             lineterminator="\n")
     writer.writeheader()

@@ -42,6 +42,28 @@ class MarkerRow:
     days: list[int] = field(default_factory=list)
     drugs: list[str] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
+    n_patients: int = 0  # patients the reports of those cases are about (a cohort counts all its patients)
+    n_papers: int = 0
+
+
+@dataclass
+class Summary:
+    """What one signature (a drug, a target class, an antigen, a role) rests on: every flare case it counts,
+    with or without markers."""
+
+    n_cases: int = 0
+    n_patients: int = 0
+    n_papers: int = 0
+    diseases: list[str] = field(default_factory=list)  # most reported first
+
+
+@dataclass
+class CohortOnset:
+    """A flare onset day that a paper gives for a cohort (n_patients > 1): its median, not one patient's day."""
+
+    day: int
+    n_patients: int
+    paper: str
 
 
 @dataclass
@@ -67,8 +89,12 @@ class KnowledgeIndex:
     signatures: Mapping[str, list[MarkerRow]]  # signature key (`signature_key`) -> rows, most cases first
     flare_cases: Mapping[str, list[str]]  # drug -> ids of the flare cases attributed to it
     flare_papers: Mapping[str, list[str]]  # drug -> their PMIDs (else PMCID, DOI, id), sorted
-    onset_days: Mapping[str, list[int]]  # drug -> onset days of its flare cases that give one, sorted
+    onset_days: Mapping[str, list[int]]  # drug -> onset days of its single-patient flare cases that give one, sorted
     onset_papers: Mapping[str, list[str]]  # drug -> the papers of those cases, sorted
+    flare_patients: Mapping[str, int] = field(default_factory=dict)  # drug -> patients of its flare cases
+    onset_cohorts: Mapping[str, list[CohortOnset]] = field(default_factory=dict)  # drug -> cohort onset days
+    summaries: Mapping[str, Summary] = field(default_factory=dict)  # signature key, `marker:il-6` -> what it rests on
+    marker_drugs: Mapping[str, list[str]] = field(default_factory=dict)  # marker -> drugs whose signature has it
 
 
 def signature_key(kind: str, name: str) -> str:
@@ -108,8 +134,20 @@ def build_index(findings: Iterable[CaseFindings]) -> KnowledgeIndex:
             table[name] = sorted(set(labels))
     for days in flares.onset_days.values():
         days.sort()
+    for cohorts in flares.onset_cohorts.values():
+        cohorts.sort(key=lambda cohort: (cohort.day, cohort.paper))
+    marker_drugs: dict[str, list[str]] = {}
+    for key, rows in signatures.items():
+        kind, name = key.split(":", 1)
+        if kind == "drug":
+            for row in rows:
+                names = marker_drugs.setdefault(row.marker, [])
+                if name not in names:
+                    names.append(name)
     return KnowledgeIndex(cases, papers, drugs, signatures, flares.cases, flares.papers, flares.onset_days,
-                          flares.onset_papers)
+                          flares.onset_papers, flares.patients, flares.onset_cohorts,
+                          {key: flares.summaries[key].summary() for key in sorted(flares.summaries)},
+                          {marker: sorted(names) for marker, names in sorted(marker_drugs.items())})
 
 
 def paper_label(case: CaseFindings) -> str:
@@ -124,12 +162,38 @@ class _FlareTables:
     papers: dict[str, list[str]] = field(default_factory=dict)
     onset_days: dict[str, list[int]] = field(default_factory=dict)
     onset_papers: dict[str, list[str]] = field(default_factory=dict)
+    patients: dict[str, int] = field(default_factory=dict)
+    onset_cohorts: dict[str, list[CohortOnset]] = field(default_factory=dict)
+    summaries: dict[str, _Counts] = field(default_factory=dict)
+
+
+@dataclass
+class _Counts:
+    """Cases, their patients, papers and diseases, each case counted once."""
+
+    patients: dict[str, int] = field(default_factory=dict)  # case id -> its n_patients
+    papers: set[str] = field(default_factory=set)
+    diseases: dict[str, int] = field(default_factory=dict)
+
+    def add(self, case: CaseFindings) -> None:
+        if case.id in self.patients:
+            return
+        self.patients[case.id] = case.n_patients
+        self.papers.add(paper_label(case))
+        if case.disease:
+            self.diseases[case.disease] = self.diseases.get(case.disease, 0) + 1
+
+    def summary(self) -> Summary:
+        diseases = sorted(self.diseases, key=lambda disease: (-self.diseases[disease], disease))
+        return Summary(len(self.patients), sum(self.patients.values()), len(self.papers), diseases)
 
 
 @dataclass
 class _Accumulator:
     row: MarkerRow
     cases: set[str] = field(default_factory=set)
+    patients: int = 0
+    without_ids: int = 0  # cases with no PMID, PMCID or DOI: a paper each (their evidence cannot say which)
     days: set[int] = field(default_factory=set)
     drugs: set[str] = field(default_factory=set)
 
@@ -139,10 +203,18 @@ def _index_flare(case: CaseFindings, drugs: dict[str, DrugInfo], flares: _FlareT
     for name in names:
         flares.cases.setdefault(name, []).append(case.id)
         flares.papers.setdefault(name, []).append(paper_label(case))
-        if case.flare.onset_day is not None:
+        flares.patients[name] = flares.patients.get(name, 0) + case.n_patients
+        if case.flare.onset_day is None:
+            continue
+        if case.n_patients > 1:  # a cohort's median onset: told apart from single patients' days
+            flares.onset_cohorts.setdefault(name, []).append(
+                CohortOnset(case.flare.onset_day, case.n_patients, paper_label(case)))
+        else:
             flares.onset_days.setdefault(name, []).append(case.flare.onset_day)
             flares.onset_papers.setdefault(name, []).append(paper_label(case))
     keys = _signature_keys(drugs, names)
+    for key in [*keys, *(signature_key("marker", marker.marker) for marker in case.markers)]:
+        flares.summaries.setdefault(key, _Counts()).add(case)
     for marker in case.markers:
         # One Evidence object shared by every signature the case feeds: memory stays linear in the findings.
         evidence = Evidence(case.pmid, case.pmcid, case.doi, marker.evidence, marker.day)
@@ -152,7 +224,10 @@ def _index_flare(case: CaseFindings, drugs: dict[str, DrugInfo], flares: _FlareT
             if accumulator is None:
                 accumulator = rows[(marker.marker, marker.direction)] = _Accumulator(
                     MarkerRow(marker.marker, marker.direction))
-            accumulator.cases.add(case.id)
+            if case.id not in accumulator.cases:
+                accumulator.cases.add(case.id)
+                accumulator.patients += case.n_patients
+                accumulator.without_ids += not (case.pmid or case.pmcid or case.doi)
             accumulator.drugs.update(key_drugs)
             if marker.day is not None:
                 accumulator.days.add(marker.day)
@@ -178,6 +253,10 @@ def _rows(accumulators: dict[tuple[str, str], _Accumulator]) -> list[MarkerRow]:
     for accumulator in accumulators.values():
         row = accumulator.row
         row.n_cases = len(accumulator.cases)
+        row.n_patients = accumulator.patients
+        # Papers from the evidence (one Evidence per finding, carrying its paper's ids): no set kept per row.
+        labelled = {item.pmid or item.pmcid or item.doi for item in row.evidence} - {None}
+        row.n_papers = len(labelled) + accumulator.without_ids
         row.days = sorted(accumulator.days)
         row.drugs = sorted(accumulator.drugs)
         rows.append(row)

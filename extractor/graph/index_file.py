@@ -15,7 +15,9 @@ The file is a header line, then one JSON line per table entry, `{"table": .., "k
 Offsets count from the end of the header line. Tables with few keys have a line per key, listed in the
 header: `signatures` (rows whose evidence are references into the pools, pool and position pairs in one
 flat list), `evidence` (one pool per drug signature, numbered in the header's order: each of its
-sentences once), `flare_cases`, `flare_papers`, `onset_days`, `onset_papers`. Role, class and antigen
+sentences once), `flare_cases`, `flare_papers`, `onset_days`, `onset_papers`, `flare_patients`,
+`onset_cohorts` ([day, patients, paper] lists), `summaries` (per signature key: [cases, patients, papers,
+diseases]) and `marker_drugs` (per marker: the drugs whose signature has it). Role, class and antigen
 signatures point into the pools of their drugs rather than repeat every sentence (five copies of an
 engager's evidence otherwise: the index would outgrow the findings).
 Tables with a key per paper or case are cut into buckets of keys by crc32, a line per bucket: `papers`, and
@@ -35,13 +37,13 @@ from functools import partial
 from typing import Any, BinaryIO, TypeVar
 
 from extractor.errors import KnowledgeBaseError
-from extractor.graph.index import DrugInfo, Evidence, KnowledgeIndex, MarkerRow, signature_key
+from extractor.graph.index import CohortOnset, DrugInfo, Evidence, KnowledgeIndex, MarkerRow, Summary, signature_key
 from extractor.models import CaseFindings
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2  # 2: patients and papers counted, cohort onsets, summaries, marker_drugs
 KEYS_PER_BUCKET = 256  # a bucket line is a few kB: one read and a fraction of a millisecond to parse
 DRUG_SIGNATURE = signature_key("drug", "")  # the key prefix of the signatures that own an evidence pool
-FLARE_TABLES = ("flare_cases", "flare_papers", "onset_days", "onset_papers")
+FLARE_TABLES = ("flare_cases", "flare_papers", "onset_days", "onset_papers", "flare_patients")
 
 Extent = tuple[int, int]  # offset, length of one line
 Reference = tuple[int, int]  # an evidence: pool number, position in the pool
@@ -65,6 +67,11 @@ def encode_index(index: KnowledgeIndex, case_lines: Mapping[str, Extent], findin
         "signatures": signatures,
         "evidence": pools,
         **{table: dict(getattr(index, table)) for table in FLARE_TABLES},
+        "onset_cohorts": {name: [[cohort.day, cohort.n_patients, cohort.paper] for cohort in cohorts]
+                          for name, cohorts in index.onset_cohorts.items()},
+        "summaries": {key: [summary.n_cases, summary.n_patients, summary.n_papers, summary.diseases]
+                      for key, summary in index.summaries.items()},
+        "marker_drugs": dict(index.marker_drugs),
     }
     buckets = {"papers": _buckets(index.papers), "cases": _buckets({case_id: list(case_lines[case_id])
                                                                      for case_id in index.cases})}
@@ -145,7 +152,8 @@ def _encoded_rows(rows: list[MarkerRow], reference: Callable[[Evidence], Referen
             if found is None:
                 found = seen[id(evidence)] = reference(evidence)
             refs += found
-        encoded.append([row.marker, row.direction, row.n_cases, row.days, row.drugs, refs])
+        encoded.append([row.marker, row.direction, row.n_cases, row.days, row.drugs, refs, row.n_patients,
+                        row.n_papers])
     return encoded
 
 
@@ -232,8 +240,9 @@ def read_index(index_file: BinaryIO, header: IndexHeader, findings_file: BinaryI
 
     def rows(value: list) -> list[MarkerRow]:
         return [MarkerRow(marker, direction, n_cases, days, drugs,
-                          [pools[pool_keys[pool]][position] for pool, position in zip(refs[::2], refs[1::2])])
-                for marker, direction, n_cases, days, drugs, refs in value]
+                          [pools[pool_keys[pool]][position] for pool, position in zip(refs[::2], refs[1::2])],
+                          n_patients, n_papers)
+                for marker, direction, n_cases, days, drugs, refs, n_patients, n_papers in value]
 
     def same(value: Value) -> Value:
         return value
@@ -244,6 +253,9 @@ def read_index(index_file: BinaryIO, header: IndexHeader, findings_file: BinaryI
         drugs={name: DrugInfo(name, role, targets) for name, (role, targets) in header.drugs.items()},
         signatures=line_table("signatures", rows),
         **{table: line_table(table, same) for table in FLARE_TABLES},
+        onset_cohorts=line_table("onset_cohorts", lambda value: [CohortOnset(*fields) for fields in value]),
+        summaries=line_table("summaries", lambda value: Summary(*value)),
+        marker_drugs=line_table("marker_drugs", same),
     )
 
 

@@ -18,6 +18,7 @@ import errno
 import fcntl
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -27,7 +28,7 @@ from typing import BinaryIO
 
 from extractor import __version__, collector
 from extractor.atomicfile import atomic_writer, open_regular
-from extractor.errors import KnowledgeBaseError
+from extractor.errors import BadInput, KnowledgeBaseError
 from extractor.graph import index_file
 from extractor.graph.index import KnowledgeIndex, build_index
 from extractor.models import CaseFindings
@@ -47,9 +48,12 @@ class Manifest:
     format: int = FORMAT_VERSION
     flarekb_version: str = __version__
     index: str | None = None  # id of the kb/index.jsonl written with these findings (None: written without)
+    removed: list[str] = field(default_factory=list)  # case ids taken out by `remove`: build leaves them out
 
     def to_json(self) -> dict:
         content = {"format": self.format, "flarekb_version": self.flarekb_version, "queries": self.queries}
+        if self.removed:  # only when there are: a knowledge base without removals keeps its bytes
+            content["removed"] = self.removed
         return {"manifest": content if self.index is None else {**content, "index": self.index}}
 
 
@@ -64,7 +68,13 @@ class MergeSummary:
     added: list[str] = field(default_factory=list)  # ids new to the knowledge base
     replaced: list[str] = field(default_factory=list)  # ids whose case was re-extracted
     removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)  # ids re-extracted to the same findings
+    kept_out: list[str] = field(default_factory=list)  # ids left out because `remove` took them out
     total: int = 0
+
+    @property
+    def changed(self) -> list[str]:
+        return [case_id for case_id in self.replaced if case_id not in self.unchanged]
 
 
 def findings_path(kb_dir: Path) -> Path:
@@ -89,16 +99,38 @@ def load(kb_dir: Path) -> StoredKB:
                     continue
                 record = json.loads(line)
                 if number == 1 and "manifest" in record:
-                    header = record["manifest"]
-                    manifest = Manifest(queries=list(header.get("queries", [])),
-                                        format=header.get("format", FORMAT_VERSION),
-                                        flarekb_version=header.get("flarekb_version", __version__),
-                                        index=header.get("index"))
+                    manifest = _manifest(record["manifest"])
                     continue
                 findings.append(CaseFindings.from_json(record))
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise KnowledgeBaseError(f"{path}: cannot read the knowledge base ({error})") from error
     return StoredKB(manifest, findings)
+
+
+def _manifest(header: dict) -> Manifest:
+    return Manifest(queries=list(header.get("queries", [])), format=header.get("format", FORMAT_VERSION),
+                    flarekb_version=header.get("flarekb_version", __version__), index=header.get("index"),
+                    removed=list(header.get("removed", [])))
+
+
+def read_manifest(kb_dir: Path) -> Manifest:
+    """The manifest line alone (an empty one when there is none): no case is read."""
+    try:
+        with findings_path(kb_dir).open(encoding="utf-8") as lines:
+            return _manifest(json.loads(lines.readline())["manifest"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return Manifest()
+
+
+def require(kb_dir: Path) -> Path:
+    """`kb_dir` when it holds a knowledge base; else BadInput saying where flarekb looked and how to point it
+    elsewhere. Every command that reads kb/ asks this first: only build and refresh create one."""
+    kb_dir = Path(kb_dir)
+    if not findings_path(kb_dir).is_file():
+        where = kb_dir.absolute()
+        raise BadInput(f"no knowledge base at {where}/ (no {FINDINGS_FILE} there); point to one with --kb DIR or "
+                       "FLAREKB_KB=DIR, or create it with `flarekb build` or `flarekb refresh`")
+    return kb_dir
 
 
 def load_findings(kb_dir: Path) -> list[CaseFindings]:
@@ -117,13 +149,14 @@ def open_index(kb_dir: Path) -> Iterator[KnowledgeIndex]:
     (each table value is read when a query first asks for it, from the files opened here, so a writer
     replacing them meanwhile changes nothing), else built from the findings, with a note on stderr. The
     cyclic collector is paused meanwhile, as in `load`: a query's answer is objects that are all kept."""
-    kb_dir = Path(kb_dir)
+    kb_dir = require(kb_dir)
     with ExitStack() as files, collector.paused():
         try:
             findings = files.enter_context(findings_path(kb_dir).open("rb"))
         except FileNotFoundError:
-            findings = None  # no knowledge base yet: the empty one
-        index = _stored_index(kb_dir, findings, files) if findings is not None else None
+            require(kb_dir)  # removed since: say so as before
+            raise
+        index = _stored_index(kb_dir, findings, files)
         yield index if index is not None else load_index(kb_dir)
 
 
@@ -158,6 +191,7 @@ def save(kb_dir: Path, findings: Iterable[CaseFindings], manifest: Manifest | No
     kb_dir.mkdir(parents=True, exist_ok=True)
     manifest = manifest or Manifest()
     manifest.queries = sorted(set(manifest.queries))
+    manifest.removed = sorted(set(manifest.removed))
     ordered = sorted(findings, key=lambda case: case.id)
     # The index and its encoding are millions of objects, all kept until the end: no collector passes.
     with collector.paused(), atomic_writer(findings_path(kb_dir)) as handle:
@@ -191,18 +225,33 @@ def merge_findings(
     *,
     remove_ids: Iterable[str] = (),
     queries: Iterable[str] = (),
+    restore: Iterable[str] = (),
 ) -> MergeSummary:
-    """Add or replace cases by id, remove others, record queries; under the kb lock, atomically."""
+    """Add or replace cases by id, remove others, record queries; under the kb lock, atomically. A case that
+    `remove` took out stays out unless one of its identifiers is in `restore` (the user asked for it by name)."""
+    wanted_back = {identifier.lower() for identifier in restore}
     with kb_lock(kb_dir):
         stored = load(kb_dir)
         by_id = {case.id: case for case in stored.findings}
+        removed = set(stored.manifest.removed)
         summary = MergeSummary()
         for case_id in remove_ids:
             if by_id.pop(case_id, None) is not None:
                 summary.removed.append(case_id)
         for case in findings:
-            (summary.replaced if case.id in by_id else summary.added).append(case.id)
+            if case.id in removed:
+                if wanted_back.isdisjoint(_identifiers(case)):
+                    summary.kept_out.append(case.id)
+                    continue
+                removed.discard(case.id)
+            if case.id in by_id:
+                summary.replaced.append(case.id)
+                if by_id[case.id].to_json() == case.to_json():
+                    summary.unchanged.append(case.id)
+            else:
+                summary.added.append(case.id)
             by_id[case.id] = case
+        stored.manifest.removed = sorted(removed | set(summary.removed))
         stored.manifest.queries = [*stored.manifest.queries, *queries]
         save(kb_dir, by_id.values(), stored.manifest)
         summary.total = len(by_id)
@@ -211,6 +260,7 @@ def merge_findings(
 
 def remove_papers(kb_dir: Path, identifiers: Iterable[str]) -> tuple[MergeSummary, list[str]]:
     """Take papers out by PMID, PMCID, DOI or case id; returns the summary and the identifiers not found."""
+    require(kb_dir)  # before the lock, which would create kb/
     with kb_lock(kb_dir):
         stored = load(kb_dir)
         summary, missing = MergeSummary(), []
@@ -222,9 +272,31 @@ def remove_papers(kb_dir: Path, identifiers: Iterable[str]) -> tuple[MergeSummar
                 missing.append(identifier)
             summary.removed += [case.id for case in matches if case.id not in summary.removed]
         if summary.removed:
+            stored.manifest.removed = [*stored.manifest.removed, *summary.removed]  # so that build leaves them out
             save(kb_dir, [case for case in stored.findings if case.id not in summary.removed], stored.manifest)
         summary.total = len(stored.findings) - len(summary.removed)
         return summary, missing
+
+
+def restore_papers(kb_dir: Path, case_ids: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Take case ids off the removed list, so that the next build or refresh brings them back from corpora/;
+    returns (restored, not removed)."""
+    require(kb_dir)
+    with kb_lock(kb_dir):
+        stored = load(kb_dir)
+        by_lower = {case_id.lower(): case_id for case_id in stored.manifest.removed}
+        restored, unknown = [], []
+        for identifier in case_ids:
+            found = by_lower.get(re.sub(r"^(pmid|doi):\s*", "", identifier.strip().lower()))
+            (restored if found else unknown).append(found or identifier)
+        if restored:
+            stored.manifest.removed = [case_id for case_id in stored.manifest.removed if case_id not in restored]
+            save(kb_dir, stored.findings, stored.manifest)
+        return restored, unknown
+
+
+def _identifiers(case: CaseFindings) -> set[str]:
+    return {value.lower() for value in (case.id, case.pmid, case.pmcid, case.doi) if value}
 
 
 @dataclass

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extractor.nlp.lexicons import marker_kind
+from extractor.lexicons import marker_kind
 from extractor.nlp.mentions import Mention
 from extractor.nlp.reference import direction_from_value
 

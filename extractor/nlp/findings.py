@@ -21,10 +21,10 @@ from collections.abc import Sequence
 from extractor.models import CaseFindings, Document, Drug, Flare, MarkerFinding
 from extractor.nlp.cohort import patients_counted
 from extractor.nlp.direction import coordinated_groups, direct_back, direct_markers
-from extractor.nlp.lexicons import marker_hpo_id, marker_kind, resolve_drug
+from extractor.lexicons import marker_hpo_id, marker_kind, resolve_drug
 from extractor.nlp.mentions import Mention
 from extractor.nlp.sentences import Clause, Sentence, read_sentences
-from extractor.nlp.text import fold
+from extractor.lexicons.folding import fold
 from extractor.nlp.timing import DayMention, nearest_day
 from extractor.nlp.unnamed import unnamed_engager_targets
 

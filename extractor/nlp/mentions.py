@@ -19,8 +19,8 @@ from itertools import chain
 from operator import attrgetter
 from typing import NamedTuple
 
-from extractor.nlp.lexicons import Term, spelling_pairs, terms
-from extractor.nlp.text import fold
+from extractor.lexicons import Term, spelling_pairs, terms
+from extractor.lexicons.folding import fold
 
 ENTITY_KINDS = ("drug", "marker", "event", "manifestation", "disease")
 

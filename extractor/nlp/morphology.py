@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from extractor.nlp.lexicons import morphology_stems
+from extractor.lexicons import morphology_stems
 from extractor.nlp.mentions import Mention, lookup_entity
 
 # The suffix is searched first (a literal the regex engine finds at a glance); the word is then read backwards.

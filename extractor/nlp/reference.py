@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from extractor.nlp.lexicons.tsv import rows
+from extractor.lexicons.tsv import rows
 
 _VALUE = re.compile(
     r"\s*(?:(?:level|levels|count|concentration|value)\s+)?(?:of|was|were|is|at|reached|peaked at|increased to|"

@@ -1,7 +1,5 @@
-"""Offset-preserving text folding, sentences and clauses.
-
-Every function here keeps character offsets: a folded text has the same length as the original, so a match
-found in the folded text slices the original at the same place.
+"""Sentences and clauses of a text, as offsets into it (the folded text, lexicons/folding.py, has the same
+offsets as the original).
 """
 
 from __future__ import annotations
@@ -9,42 +7,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-# Dash variants (the seeds use U+2010), minus signs and odd spaces become their ASCII form; Greek letters
-# become the Latin letter their names start with (TNF-α -> tnf-a, IFN-γ -> ifn-g, κ -> k).
-_MARKS = str.maketrans(
-    {
-        **{dash: "-" for dash in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d\u00ad"},
-        **{space: " " for space in "\u00a0\u2002\u2003\u2009\u202f\u200a"},
-        **dict(zip("αβγδεκλμ", "abgdeklm")),
-        **dict(zip("ΑΒΓΔΕΚΛΜ", "ABGDEKLM")),
-        "\u2019": "'",
-        "\u2018": "'",
-        "\u00b5": "u",
-    }
-)
-
-
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-
-
-def fold_marks(text: str) -> str:
-    """Dashes, spaces and Greek letters to ASCII, case kept. Same length as `text`."""
-    if text.isascii():
-        return text
-    # only the few non-ASCII characters are looked up (str.translate would look up every character)
-    return _NON_ASCII.sub(lambda match: match.group().translate(_MARKS), text)
-
-
-def fold(text: str) -> str:
-    """fold_marks() and lowercase. Same length as `text` (characters whose lowercase is longer are kept)."""
-    folded = fold_marks(text)
-    lowered = folded.lower()
-    if folded.isascii():
-        return lowered
-    if len(lowered) == len(folded):
-        return lowered
-    return "".join(c.lower() if len(c.lower()) == 1 else c for c in folded)
-
+from extractor.lexicons.folding import fold
 
 class Span(NamedTuple):
     start: int

@@ -14,8 +14,8 @@ import re
 from functools import cache
 from typing import NamedTuple
 
-from extractor.nlp.lexicons import terms
-from extractor.nlp.text import fold
+from extractor.lexicons import terms
+from extractor.lexicons.folding import fold
 
 _NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,

@@ -9,8 +9,8 @@ import re
 from functools import cache
 from typing import TYPE_CHECKING
 
-from extractor.nlp.lexicons import engager_targets
-from extractor.nlp.text import fold
+from extractor.lexicons import engager_targets
+from extractor.lexicons.folding import fold
 
 if TYPE_CHECKING:
     from extractor.nlp.sentences import Sentence

@@ -21,9 +21,9 @@ from functools import cache
 from pathlib import Path
 
 from extractor.models import CaseFindings, Document
-from extractor.nlp import lexicons
+from extractor import lexicons
 from extractor.nlp.mentions import forms_pattern
-from extractor.nlp.text import fold
+from extractor.lexicons.folding import fold
 from extractor.nlp.unnamed import unnamed_engager_pattern
 
 
@@ -49,7 +49,7 @@ def might_keep(document: Document) -> bool:
 
 
 # What decides which records a file keeps: the readers, the extraction rules and lexicons, the scan itself.
-_DECIDING_PACKAGES = ("sources", "nlp", "scan")
+_DECIDING_PACKAGES = ("sources", "lexicons", "nlp", "scan")
 
 
 @cache

@@ -75,7 +75,7 @@ def scan(
             echo(f"dask: {_describe(client)}; dashboard: {client.dashboard_link}")
             _run_tasks(client, todo, state, summary, echo, warn, console or Console(stderr=True))
     summary.applied = state.apply()
-    findings = pipeline.build(corpora, kb)
+    findings, _ = pipeline.build(corpora, kb)  # kept records are files the scan wrote: no links among them
     summary.cases, summary.flares = len(findings), sum(case.flare.reported for case in findings)
     return summary
 

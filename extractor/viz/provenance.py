@@ -1,8 +1,9 @@
-"""How the knowledge base was built, for the report: which papers, fetched when, written when, by which version.
+"""How the knowledge base was built, for the report: which papers, fetched when, how current, by which version.
 
-None of this is stored in kb/ (kb/ files are deterministic): "when" comes from the modification time of
-the findings file and from the crawler's fetch log beside the raw documents (corpora/_fetch_log.tsv, lines
-of `db<TAB>id<TAB>UTC time`).
+None of this is stored in kb/ (kb/ files are deterministic): "when" comes from the crawler's fetch log beside
+the raw documents (corpora/_fetch_log.tsv, lines of `db<TAB>id<TAB>UTC time`). How current the data is: the
+latest fetch of a paper in the knowledge base, or "built from local files" when the log lists none. No path
+of the machine that wrote the report appears in it (a report is sent to colleagues).
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ class PaperSource:
 
 @dataclass
 class Provenance:
-    kb_file: str
-    written: str | None  # modification time of the findings file, UTC; None when there is no file
+    exists: bool  # kb/findings.jsonl is there
+    current_to: str | None  # the latest fetch of a paper in the knowledge base; None: built from local files
     built_with: str  # flarekb version recorded in the knowledge base's manifest
     report_version: str  # flarekb version writing this report
     queries: list[str] = field(default_factory=list)
@@ -49,17 +50,18 @@ def paper_url(case: CaseFindings) -> str | None:
 
 
 def provenance(kb_dir: Path, corpora_dir: Path, stored: store.StoredKB) -> Provenance:
-    kb_file = store.findings_path(kb_dir)
     fetched = fetch_times(corpora_dir)
-    papers = []
+    papers, newest = [], ""
     for case in stored.findings:
         times = [fetched.get(key) for key in (("pubmed", case.pmid), ("pmc", case.pmcid)) if key[1]]
         label = f"PMID {case.pmid}" if case.pmid else case.pmcid or (f"doi:{case.doi}" if case.doi else case.id)
         latest = max((time for time in times if time), default=None)
         papers.append(PaperSource(label, paper_url(case), _log_time_text(latest) if latest else None))
+        if latest and latest > newest:
+            newest = latest
     return Provenance(
-        kb_file=str(kb_file),
-        written=utc_text(kb_file.stat().st_mtime) if kb_file.exists() else None,
+        exists=store.findings_path(kb_dir).exists(),
+        current_to=_log_time_text(newest) if newest else None,
         built_with=stored.manifest.flarekb_version,
         report_version=__version__,
         queries=list(stored.manifest.queries),

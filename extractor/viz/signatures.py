@@ -1,8 +1,10 @@
-"""The signature heatmap: drugs (rows) against markers (columns), each cell the number of flare cases.
+"""The signature heatmap: drugs (rows) against markers (columns), each cell the number of flare reports.
 
 Rows are engagers grouped by target class (DLL3 x CD3, BCMA x CD3, ...), with the neighbouring therapies
-(checkpoint inhibitors, CAR-T, ...) in a last group below, so a reader compares like with like. A cell is
-coloured by the direction its cases report; cases that disagree make a "mixed" cell that shows both counts.
+(checkpoint inhibitors, CAR-T, ...) in a last group below, so a reader compares like with like; a row's label
+says how many patients and papers it rests on. A cell is coloured by the direction its cases report; cases
+that disagree make a "mixed" cell that shows both counts. Group headers are thin bands, thinner than a row,
+and the figure is never narrower than its legend, so nothing is cut off.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
+from extractor.graph.ask import plural
+from extractor.graph.display import marker_display
 from extractor.graph.index import ENGAGER, KnowledgeIndex
 from extractor.graph.queries import drugs_with_flare, marker_signatures
 from extractor.viz.figures import NothingToPlot, plain_text_labels
@@ -22,6 +26,9 @@ NEIGHBOURS = "neighbouring therapies"
 COLUMN_INCHES = 0.62
 CELL_WIDTH_PT = 0.9 * COLUMN_INCHES * 72  # room for a cell's text, a little inside its coloured box
 MAX_MARKERS = 30  # columns in the picture; the report's table lists every marker
+BAND_HEIGHT = 0.55  # a group header band, in data rows
+LABEL_CHAR_INCHES = 0.075  # a row label's width per character, at the tick label size
+MIN_WIDTH_INCHES = 7.2  # the legend's three columns and the titles fit at any number of markers
 
 
 @dataclass
@@ -32,6 +39,8 @@ class SignatureLine:
     role: str
     n_cases: int  # cases with a flare attributed to this drug
     cells: dict[str, dict[str, int]] = field(default_factory=dict)  # marker -> direction -> cases
+    n_patients: int = 0  # patients of those cases (a cohort counts all its patients)
+    n_papers: int = 0
 
 
 @dataclass
@@ -46,7 +55,8 @@ class SignatureTable:
 
 def signature_table(index: KnowledgeIndex) -> SignatureTable:
     """The heatmap's content: drugs with a flare report, grouped, against the markers seen with their flares."""
-    lines = {row.drug: SignatureLine(row.drug, row.role, row.n_cases) for row in drugs_with_flare(index)}
+    lines = {row.drug: SignatureLine(row.drug, row.role, row.n_cases, n_patients=row.n_patients,
+                                     n_papers=row.n_papers) for row in drugs_with_flare(index)}
     grouped: dict[str, list[SignatureLine]] = {}
     for row in drugs_with_flare(index):  # most reported first, so each group keeps that order
         grouped.setdefault(group_label(row.role, row.targets), []).append(lines[row.drug])
@@ -76,30 +86,33 @@ def plot_signatures(index: KnowledgeIndex) -> Figure:
     if not table.groups:
         raise NothingToPlot("no case in the knowledge base reports a flare: no signature to plot")
     lines = _layout(table)  # one entry per drawn row: a group header or a drug row
+    centres, height = row_centres(lines)
     markers = table.markers[:MAX_MARKERS]
     n_columns = max(len(markers), 1)
-
-    figure = Figure(figsize=(3.2 + COLUMN_INCHES * n_columns, 2.6 + 0.42 * len(lines)), layout="constrained")
+    drug_rows = [(centre, line) for centre, line in zip(centres, lines) if not isinstance(line, str)]
+    longest = max((len(row_label(line)) for _, line in drug_rows), default=0)
+    width = max(MIN_WIDTH_INCHES, 1.2 + LABEL_CHAR_INCHES * longest + COLUMN_INCHES * n_columns)
+    figure = Figure(figsize=(width, 3.0 + 0.42 * height), layout="constrained")
     axes = figure.add_subplot()
     axes.set_xlim(-0.5, n_columns - 0.5)
-    axes.set_ylim(len(lines) - 0.5, -0.5)
-    axes.set_xticks(range(len(markers)), markers, rotation=90)  # upright names never collide
-    axes.xaxis.tick_top()
-    labels = ["" if isinstance(line, str) else f"{line.drug} ({_cases(line.n_cases)})" for line in lines]
-    axes.set_yticks(range(len(lines)), labels)
+    axes.set_ylim(height, 0)
+    axes.set_xticks(range(len(markers)), [marker_display(marker) for marker in markers], rotation=90)
+    axes.xaxis.tick_top()  # upright names never collide
+    axes.set_yticks([centre for centre, _ in drug_rows], [row_label(line) for _, line in drug_rows])
     axes.tick_params(length=0)
     for side in axes.spines.values():
         side.set_visible(False)
 
-    for y, line in enumerate(lines):
+    for centre, line in zip(centres, lines):
         if isinstance(line, str):
-            axes.add_patch(Rectangle((-0.5, y - 0.5), n_columns, 1, color="#E8E8E8", linewidth=0))
-            axes.text(-0.45, y, line, va="center", ha="left", fontsize=9, fontweight="bold", color="#333333")
+            axes.add_patch(Rectangle((-0.5, centre - BAND_HEIGHT / 2), n_columns, BAND_HEIGHT, color="#E8E8E8",
+                                     linewidth=0))
+            axes.text(-0.45, centre, line, va="center", ha="left", fontsize=8, fontweight="bold", color="#333333")
             continue
         for x, marker in enumerate(markers):
-            _draw_cell(axes, x, y, line.cells.get(marker, {}))
+            _draw_cell(axes, x, centre, line.cells.get(marker, {}))
     if not markers:
-        axes.text((n_columns - 1) / 2, len(lines) / 2, "no markers reported with these flares",
+        axes.text((n_columns - 1) / 2, height / 2, "no markers reported with these flares",
                   ha="center", va="center", fontsize=9, color="#666666")
 
     figure.suptitle("Markers reported with flare, per drug", fontsize=13, fontweight="bold")
@@ -108,12 +121,23 @@ def plot_signatures(index: KnowledgeIndex) -> Figure:
         axes.set_title(f"the {len(markers)} markers reported most; {left_out} more are left out of the picture",
                        loc="left", fontsize=9, color="#444444")
     figure.legend(handles=_legend_handles(), loc="outside lower center", ncol=3, fontsize=8, frameon=False,
-                  title="cell = number of cases; colour = direction they report", title_fontsize=8)
+                  title="cell = number of flare reports; colour = direction they report", title_fontsize=8)
     return figure
 
 
-def _cases(n: int) -> str:
-    return f"{n} case" if n == 1 else f"{n} cases"
+def row_label(line: SignatureLine) -> str:
+    """'tarlatamab (2 patients, 2 papers)': what a row rests on."""
+    return f"{line.drug} ({plural(line.n_patients, 'patient')}, {plural(line.n_papers, 'paper')})"
+
+
+def row_centres(lines: list) -> tuple[list[float], float]:
+    """The y centre of each drawn line (a group band is BAND_HEIGHT high, a drug row 1) and the total height."""
+    centres, top = [], 0.0
+    for line in lines:
+        size = BAND_HEIGHT if isinstance(line, str) else 1.0
+        centres.append(top + size / 2)
+        top += size
+    return centres, top
 
 
 def _layout(table: SignatureTable) -> list:
@@ -138,7 +162,7 @@ def cell_colour(counts: dict[str, int]) -> str | None:
     return direction_style(next(iter(counts))).colour
 
 
-def _draw_cell(axes, x: int, y: int, counts: dict[str, int]) -> None:
+def _draw_cell(axes, x: int, y: float, counts: dict[str, int]) -> None:
     colour = cell_colour(counts)
     axes.add_patch(Rectangle((x - 0.48, y - 0.46), 0.96, 0.92, facecolor=colour or "#FAFAFA",
                              edgecolor="#E0E0E0", linewidth=0.5))

@@ -5,7 +5,10 @@
     lane 2+  one per marker    a point with an arrow up/down (or +, -, =) at the day it was reported
 
 The flare window (onset to regression) is shaded across all lanes. Findings whose day the text does not
-give go to a narrow "day not stated" panel on the right, in the same lanes, instead of being dropped.
+give go to a narrow "day not stated" panel on the right, in the same lanes, instead of being dropped; a case
+whose text states no day at all gets that panel alone, not an empty time axis. A day counted from weeks or
+months ("1 month" = 30) is drawn hollow with a bar of its uncertainty and "≈", not as an exact day. Marker
+lanes are named as clinicians write them (IL-6, pro-GRP).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from extractor.graph.display import marker_display
 from extractor.graph.queries import CaseTimeline, TimelineEvent, case_timeline
 from extractor.models import CaseFindings
 from extractor.viz.figures import plain_text_labels
@@ -28,6 +32,7 @@ ARROW_LENGTH = 0.34  # in lanes: an arrow stays inside its own lane
 # Directions without an up/down reading are drawn as a symbol above the point.
 SYMBOL_MARKERS = {"positive": "$+$", "negative": "$\u2212$", "normal": "$=$"}
 LEGEND_MARKERS = {"increased": "$\\uparrow$", "decreased": "$\\downarrow$", **SYMBOL_MARKERS}
+APPROXIMATE_SPREAD = 0.25  # a day counted from weeks or months: drawn with a bar of a quarter of it either side
 
 
 def case_label(case: CaseFindings | CaseTimeline) -> str:
@@ -44,12 +49,14 @@ def plot_timeline(case: CaseFindings) -> Figure:
     timeline = case_timeline(case)
     drug = _anchor_drug(timeline)
     markers = marker_lanes(timeline)
-    lane_names = [f"{drug} dose", IMAGING_LANE, *markers]
+    lane_names = [f"{drug} dose", IMAGING_LANE, *(marker_display(name) for name in markers)]
     flare = _first(timeline, "flare")
     resolution = _first(timeline, "resolution")
     undated = _undated_points(flare, markers)
 
     figure = Figure(figsize=(10, 2.4 + 0.42 * len(lane_names)), layout="constrained")
+    if not has_stated_days(timeline):
+        return _undated_only(figure, timeline, drug, lane_names, undated)
     if undated:
         grid = figure.add_gridspec(1, 2, width_ratios=[7, 1.3])
         axes = figure.add_subplot(grid[0])
@@ -68,7 +75,7 @@ def plot_timeline(case: CaseFindings) -> Figure:
     for lane, events in enumerate(markers.values(), start=2):
         for event in events:
             if event.day is not None:
-                _draw_marker(axes, event.day, lane, event.direction)
+                _draw_marker(axes, event.day, lane, event.direction, event.approximate)
     if side is not None:
         _draw_undated(side, undated)
 
@@ -76,6 +83,25 @@ def plot_timeline(case: CaseFindings) -> Figure:
     axes.set_title(_subtitle(timeline), loc="left", fontsize=9, color="#444444")
     figure.legend(handles=_legend_handles(timeline, flare, resolution), loc="outside lower center", ncol=3,
                   fontsize=9, frameon=False)
+    return figure
+
+
+def has_stated_days(timeline: CaseTimeline) -> bool:
+    """Whether the text dates anything beyond the first dose (day 0 by definition)."""
+    return any(event.day is not None for event in timeline.events if event.kind != "dose")
+
+
+def _undated_only(figure: Figure, timeline: CaseTimeline, drug: str, lane_names: list[str],
+                  undated: list[tuple[int, str]]) -> Figure:
+    """A case whose text gives no day: its findings in their lanes, without a time axis to leave empty."""
+    panel = figure.add_subplot()
+    _draw_lanes(panel, lane_names)
+    _draw_undated(panel, [(0, "dose"), *undated], labels=True)
+    panel.set_title("the paper states no day for these findings", fontsize=9, color="#444444")
+    figure.suptitle(f"{drug} \u2014 {case_label(timeline)}", fontsize=13, fontweight="bold")
+    figure.legend(handles=_legend_handles(timeline, None, None), loc="outside lower center", ncol=3, fontsize=9,
+                  frameon=False)
+    figure.text(0.01, 0.99, _subtitle(timeline), ha="left", va="top", fontsize=9, color="#444444")
     return figure
 
 
@@ -158,18 +184,32 @@ def _draw_dose(axes) -> None:
 
 def _draw_imaging(axes, flare: TimelineEvent | None, resolution: TimelineEvent | None, lane: int) -> None:
     if flare is not None and flare.day is not None:
-        axes.plot([flare.day], [lane], marker="D", markersize=8, color=FLARE_COLOUR, linestyle="none")
-        axes.annotate("flare", (flare.day, lane), xytext=(0, 6), textcoords="offset points",
-                      ha="center", va="bottom", fontsize=8, color="#8A5A00")
+        _approximate_bar(axes, flare, lane, FLARE_COLOUR)
+        axes.plot([flare.day], [lane], marker="D", markersize=8, color=FLARE_COLOUR, linestyle="none",
+                  markerfacecolor="white" if flare.approximate else FLARE_COLOUR)
+        axes.annotate(f"flare \u2248 day {flare.day}" if flare.approximate else "flare", (flare.day, lane),
+                      xytext=(0, 6), textcoords="offset points", ha="center", va="bottom", fontsize=8,
+                      color="#8A5A00")
     if resolution is not None and resolution.day is not None:
         axes.plot([resolution.day], [lane], marker="o", markersize=8, color=REGRESSION_COLOUR, linestyle="none")
         axes.annotate("regression", (resolution.day, lane), xytext=(0, -6), textcoords="offset points",
                       ha="center", va="top", fontsize=8, color="#00603F")
 
 
-def _draw_marker(axes, x: float, lane: int, direction: str) -> None:
+def _approximate_bar(axes, event: TimelineEvent, lane: int, colour: str) -> None:
+    """The spread of a day counted from weeks or months, drawn as a bar through its point."""
+    if event.approximate and event.day is not None:
+        spread = max(1.0, APPROXIMATE_SPREAD * event.day)
+        axes.plot([event.day - spread, event.day + spread], [lane, lane], color=colour, linewidth=2.5, alpha=0.45,
+                  solid_capstyle="butt", zorder=2)
+
+
+def _draw_marker(axes, x: float, lane: int, direction: str, approximate: bool = False) -> None:
     style = direction_style(direction)
-    axes.plot([x], [lane], marker="o", markersize=5, color=style.colour, linestyle="none", zorder=3)
+    if approximate:
+        _approximate_bar(axes, TimelineEvent(int(x), "marker", "", direction, approximate=True), lane, style.colour)
+    axes.plot([x], [lane], marker="o", markersize=6 if approximate else 5, color=style.colour, linestyle="none",
+              zorder=3, markerfacecolor="white" if approximate else style.colour)
     if direction in ("increased", "decreased"):
         tip = lane - ARROW_LENGTH if direction == "increased" else lane + ARROW_LENGTH
         axes.annotate("", xy=(x, tip), xytext=(x, lane), zorder=3,
@@ -191,11 +231,11 @@ def _undated_points(flare: TimelineEvent | None,
     return points
 
 
-def _draw_undated(side, points: list[tuple[int, str]]) -> None:
+def _draw_undated(side, points: list[tuple[int, str]], labels: bool = False) -> None:
     side.set_facecolor("#F4F4F4")
     side.set_xlim(0, 1)
     side.set_xticks([])
-    side.tick_params(axis="y", labelleft=False, length=0)
+    side.tick_params(axis="y", labelleft=labels, length=0)
     side.set_title("day not stated", fontsize=9, color="#444444")
     for lane in range(int(side.get_ylim()[0] + 0.5) - 1):
         side.axhline(lane + 0.5, color="#DDDDDD", linewidth=0.8)
@@ -205,7 +245,9 @@ def _draw_undated(side, points: list[tuple[int, str]]) -> None:
     for lane, items in per_lane.items():
         for index, what in enumerate(items):
             x = (index + 1) / (len(items) + 1)  # spread several undated findings of one lane
-            if what == "flare":
+            if what == "dose":
+                side.plot([x], [lane], marker="v", markersize=10, color=DOSE_COLOUR, linestyle="none")
+            elif what == "flare":
                 side.plot([x], [lane], marker="D", markersize=8, color=FLARE_COLOUR, linestyle="none")
                 side.annotate("flare", (x, lane), xytext=(0, 6), textcoords="offset points", ha="center",
                               va="bottom", fontsize=8, color="#8A5A00")
@@ -228,6 +270,9 @@ def _legend_handles(timeline: CaseTimeline, flare: TimelineEvent | None,
     if resolution is not None:
         handles.append(Line2D([], [], marker="o", color=REGRESSION_COLOUR, linestyle="none",
                               label="regression on imaging"))
+    if any(event.approximate for event in timeline.events):
+        handles.append(Line2D([], [], marker="o", color="#555555", markerfacecolor="white", linewidth=2.5,
+                              alpha=0.7, label="\u2248 day counted from weeks or months"))
     directions = dict.fromkeys(event.direction for event in timeline.events if event.kind == "marker")
     for direction in directions:
         style = direction_style(direction)

@@ -48,6 +48,11 @@ def every_answer(index: KnowledgeIndex, asked: KnowledgeIndex) -> dict[str, str]
     for question in ("which markers accompany flare with BCMA engagers", "what markers are seen with car-t",
                      "which drugs have pseudoprogression reports", "when does flare start with DLL3 engagers"):
         found[f"ask {question}"] = printed(lambda: answer(index, question).rows)
+    for marker in sorted({*asked.marker_drugs, "il-6", "no-such-marker"}):
+        found[f"markers --marker {marker}"] = as_json(queries.marker_by_drug(index, marker))
+        found[f"ask marker {marker}"] = printed(lambda: answer(index, f"what happens to {marker} during flare").rows)
+    for name in names:
+        found[f"summary {name}"] = json.dumps(asdict(queries.summary(index, drug=name)))
     for paper in papers:
         found[f"show {paper}"] = printed(lambda: [queries.case_timeline(case)
                                                   for case in queries.cases_for_paper(index, paper)])

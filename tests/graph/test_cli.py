@@ -56,7 +56,9 @@ def test_markers_json_keeps_the_contract(kb_dir, flarekb):
     result = flarekb("markers", "--drug", "Imdelltra", "--json", kb=kb_dir)
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)
-    assert rows[0] == {"marker": "il-6", "direction": "increased", "n_cases": 2, "days": [2, 3],
+    contract = ("marker", "direction", "n_cases", "days", "drugs", "evidence")
+    assert (rows[0]["n_patients"], rows[0]["n_papers"], rows[0]["display"]) == (2, 2, "IL-6")  # added keys
+    assert {key: rows[0][key] for key in contract} == {"marker": "il-6", "direction": "increased", "n_cases": 2, "days": [2, 3],
                        "drugs": ["tarlatamab"], "evidence": [
                            {"pmid": "1001", "pmcid": None, "doi": "10.1/1001",
                             "sentence": "On day 3 the il-6 was increased.", "day": 3},

@@ -72,7 +72,7 @@ def test_graphml_loads_in_igraph_with_the_same_counts_and_no_none(graph, tmp_pat
     theirs = igraph.Graph.Read_GraphML(str(path))
     assert (theirs.vcount(), theirs.ecount()) == (graph.number_of_nodes(), graph.number_of_edges())
     signature = next(e for e in theirs.es if e["relation"] == "SIGNATURE" and e["n_cases"] == 2)
-    assert signature["pmids"] == "1001;1002" and signature["days"] == "2;3"
+    assert json.loads(signature["pmids"]) == ["1001", "1002"] and json.loads(signature["days"]) == [2, 3]
 
 
 def test_graphml_drops_characters_xml_cannot_hold(tmp_path: Path):
@@ -116,15 +116,15 @@ def test_same_findings_in_any_order_give_identical_bytes(export_format, tmp_path
 
 
 def networkx_graphml(graph: nx.MultiDiGraph) -> bytes:
-    """What the export wrote before it streamed: a copy of the graph with scalar attributes (lists joined
-    with `;`, None left out, characters XML forbids dropped, names sorted) through `nx.write_graphml`."""
+    """What the export wrote before it streamed: a copy of the graph with scalar attributes (lists
+    JSON-encoded, None left out, characters XML forbids dropped, names sorted) through `nx.write_graphml`."""
     forbidden = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
     def scalars(data: dict) -> dict:
         flat = {}
         for name, value in sorted(data.items()):
             if isinstance(value, (list, tuple, set)):
-                value = ";".join(str(item) for item in value)
+                value = json.dumps(list(value), ensure_ascii=False)
             if value is not None:
                 flat[name] = forbidden.sub("", value) if isinstance(value, str) else value
         return flat
@@ -211,7 +211,7 @@ def test_graphml_reads_back_with_the_scalars_and_their_types(data):
         flat = {}
         for name, value in attributes.items():
             if isinstance(value, list):
-                value = ";".join(value)
+                value = json.dumps(value, ensure_ascii=False)
             if isinstance(value, str):
                 value = "".join(char for char in value if char not in FORBIDDEN_IN_XML)
             if value is not None:
@@ -236,7 +236,7 @@ def test_graphml_key_types_are_networkx_s(tmp_path: Path):
     assert sorted(declared) == [("items", "string"), ("n", "long"), ("s", "string"), ("x", "double"),
                                 ("yes", "boolean")]
     theirs = igraph.Graph.Read_GraphML(str(tmp_path / "g.graphml")).vs[0]
-    assert (theirs["n"], theirs["x"], theirs["yes"], theirs["s"], theirs["items"]) == (1, 0.5, True, "text", "1;2")
+    assert (theirs["n"], theirs["x"], theirs["yes"], theirs["s"], theirs["items"]) == (1, 0.5, True, "text", "[1, 2]")
 
 
 def test_an_export_reads_the_graph_and_changes_nothing(graph, tmp_path: Path):
@@ -288,3 +288,18 @@ def test_ctrl_c_during_an_export_leaves_the_previous_file_and_no_temporary(graph
         write_export(graph, export_format, path)
     assert path.read_bytes() == b"the previous export"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kb.graphml"]
+
+
+def test_marker_nodes_and_edges_carry_the_hpo_terms_of_their_findings(tmp_path):
+    findings = small_findings()
+    findings[0].markers[1].hpo_id = "HP:0003228"  # serum sodium increased (hypernatremia)
+    findings[1].markers[1].hpo_id = "HP:0002902"  # serum sodium decreased (hyponatremia)
+    graph = build_graph(build_index(findings))
+
+    assert graph.nodes["marker:serum sodium"]["xref"] == ["HP:0002902", "HP:0003228"]
+    assert "xref" not in graph.nodes["marker:il-6"]
+    [edge] = graph.get_edge_data("case:1002", "marker:serum sodium").values()
+    assert edge["hpo_id"] == "HP:0002902"
+    path = tmp_path / "kb.graphml"
+    write_export(graph, "graphml", path)
+    assert json.loads(nx.read_graphml(path).nodes["marker:serum sodium"]["xref"]) == ["HP:0002902", "HP:0003228"]

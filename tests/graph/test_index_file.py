@@ -14,7 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from extractor.graph import queries, store
+from extractor.errors import BadInput
+from extractor.graph import index_file, queries, store
 from extractor.graph.index import build_index
 from extractor.models import DIRECTIONS, CaseFindings, Drug, Flare, MarkerFinding
 from tests.graph.answers import as_json, every_answer
@@ -174,7 +175,7 @@ def test_a_missing_unreadable_or_foreign_index_falls_back_to_the_whole_load(tmp_
         index.write_bytes(b"{not json\n" + index.read_bytes())
     elif damage == "older format":
         header, rest = index.read_bytes().split(b"\n", 1)
-        index.write_bytes(header.replace(b'"format":1', b'"format":0') + b"\n" + rest)
+        index.write_bytes(header.replace(b'"format":%d' % index_file.INDEX_FORMAT, b'"format":0') + b"\n" + rest)
     else:  # a case added by hand: the manifest still names the index, which does not know the case
         extra = CaseFindings("7777", "7777", None, None, "by hand", "text", [DRUGS[0]], None,
                              Flare(True, 3, [], [], None), [MarkerFinding("crp", "increased", 3, "CRP rose.", 0, 3)])
@@ -213,9 +214,11 @@ def test_a_writer_replacing_kb_during_a_query_changes_nothing_it_reads(tmp_path:
         assert every_answer(index, after) == every_answer(after, after) != every_answer(before, after)
 
 
-def test_no_knowledge_base_is_the_empty_one_without_a_note(tmp_path: Path, capsys):
-    found, note = answers_and_note(tmp_path / "nothing", capsys)
-    assert note == "" and found["markers"] == "[]"
+def test_no_knowledge_base_is_an_error_that_says_where_it_looked(tmp_path: Path):
+    with pytest.raises(BadInput, match=f"no knowledge base at {tmp_path / 'nothing'}/"):
+        with store.open_index(tmp_path / "nothing"):
+            pass
+    assert not (tmp_path / "nothing").exists()
 
 
 def test_the_lock_clears_an_index_temporary_left_by_a_dead_writer(tmp_path: Path, capsys):

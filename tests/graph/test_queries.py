@@ -42,7 +42,7 @@ def test_a_steroid_given_alongside_carries_no_signature(index):
 
 def test_row_json_has_the_contract_keys(index):
     row = asdict(queries.markers_with_flare(index, drug="tarlatamab")[0])
-    assert list(row) == ["marker", "direction", "n_cases", "days", "drugs", "evidence"]
+    assert list(row)[:6] == ["marker", "direction", "n_cases", "days", "drugs", "evidence"]  # DESIGN.md's keys first
     assert set(row["evidence"][0]) == {"pmid", "pmcid", "doi", "sentence", "day"}
 
 
@@ -112,6 +112,17 @@ def test_case_timeline_orders_events_by_day_with_undated_last(index):
     assert queries.case_timeline(undated).events[-1].day is None
 
 
+def test_a_manifestation_stated_on_a_day_of_its_own_is_drawn_on_that_day():
+    from tests.graph.conftest import TARLATAMAB, case
+
+    found = case("9001", [TARLATAMAB], [], onset=7)
+    found.flare.manifestations = ["bone pain", "tumor swelling", "pleural effusion"]
+    found.flare.manifestation_days = {"bone pain": 0, "tumor swelling": 7, "pleural effusion": None}
+    events = [(e.day, e.kind, e.what) for e in queries.case_timeline(found).events]
+    assert events == [(0, "dose", "tarlatamab"), (0, "flare", "bone pain"),
+                      (7, "flare", "tumor swelling; pleural effusion")]
+
+
 def test_an_unknown_paper_is_bad_input(index):
     with pytest.raises(BadInput, match="999"):
         queries.cases_for_paper(index, "999")
@@ -121,3 +132,23 @@ def test_an_unknown_paper_is_bad_input(index):
                                             ("CD20/CD3", "CD20xCD3"), ("PD-1", "PD-1"), ("HER3", None)])
 def test_resolve_target(text, expected):
     assert queries.resolve_target(text, {"BCMA", "CD3", "DLL3", "CD20", "PD-1"}) == expected
+
+
+def test_patients_and_papers_are_counted_apart_from_cases():
+    """A 45-patient cohort and a paper with two cases: cases, patients and papers are three counts."""
+    cohort = case("7001", [TARLATAMAB], [marker("il-6", "increased", 3)], onset=6)
+    cohort.n_patients = 45
+    first, second = (case(case_id, [TARLATAMAB], [marker("il-6", "increased", 2)], onset=day)
+                     for case_id, day in (("7002-a", 4), ("7002-b", 8)))
+    for one in (first, second):
+        one.pmid, one.doi = "7002", "10.1/7002"
+    index = build_index([cohort, first, second])
+    (row,) = queries.markers_with_flare(index, drug="tarlatamab")
+    assert (row.n_cases, row.n_patients, row.n_papers) == (3, 47, 2)
+    (onset,) = queries.flare_onset(index, drug="tarlatamab")
+    assert (onset.n_cases, onset.n_patients, onset.n_papers) == (3, 47, 2)
+    assert onset.days == [4, 8] and onset.median == 6  # single patients' days only
+    assert [(c.day, c.n_patients, c.paper) for c in onset.cohort_medians] == [(6, 45, "7001")]
+    summary = queries.summary(index, drug="tarlatamab")
+    assert (summary.n_cases, summary.n_patients, summary.n_papers, summary.diseases) == (
+        3, 47, 2, ["small-cell lung cancer"])

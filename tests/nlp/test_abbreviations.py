@@ -13,11 +13,11 @@ from scispacy.abbreviation import filter_matches, find_abbreviation
 
 from extractor.errors import BadInput
 from extractor.nlp import extract_findings, extract_many
-from extractor.nlp.lexicons import Term
+from extractor.lexicons import Term
 from extractor.nlp.mentions import short_form_mentions
 from extractor.nlp.abbreviations import abbreviation_pairs, tokenizer
 from extractor.nlp.sentences import used_again
-from extractor.nlp.text import fold_marks
+from extractor.lexicons.folding import fold_marks
 
 from .conftest import make_document
 

@@ -8,7 +8,7 @@ import pytest
 
 from extractor.nlp import extract_findings
 from extractor.nlp.morphology import find_affixed
-from extractor.nlp.text import fold
+from extractor.lexicons.folding import fold
 
 from .conftest import make_document
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from extractor.nlp.lexicons.hpo import load_hpo_labs
+from extractor.lexicons.hpo import load_hpo_labs
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "scripts" / "hpo_lexicon.py"
-COMMITTED = REPO / "extractor" / "nlp" / "lexicons" / "hpo_labs.tsv"
+COMMITTED = REPO / "extractor" / "lexicons" / "hpo_labs.tsv"
 
 
 def by_id() -> dict:

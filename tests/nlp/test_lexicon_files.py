@@ -1,7 +1,7 @@
 """Every lexicon file is well formed, so that a typo cannot silently drop an entry (a mistyped role would drop a
 drug from the engagers; a synonym listed for two entries matches only one of them).
 
-General over every `*.tsv` in extractor/nlp/lexicons/ (rows are added all the time):
+General over every `*.tsv` in extractor/lexicons/ (rows are added all the time):
 - a header row after the '#' comments, every row with exactly its columns, no cell with stray spaces;
 - a column documented as a list of values (`# role: engager (...) | checkpoint-inhibitor | ...`, or one value
   per comment line below it, as cues.tsv's kinds) holds only those values;
@@ -20,10 +20,10 @@ from importlib import resources
 import pytest
 
 from extractor.models import DIRECTIONS
-from extractor.nlp.lexicons import TERM_KINDS, drug_lexicon, resolve_drug, terms
+from extractor.lexicons import TERM_KINDS, drug_lexicon, resolve_drug, terms
 from extractor.nlp.mentions import surface_atoms
 
-LEXICONS = resources.files("extractor.nlp.lexicons")
+LEXICONS = resources.files("extractor.lexicons")
 FILES = sorted(path.name for path in LEXICONS.iterdir() if path.name.endswith(".tsv"))
 TARGET = re.compile(r"[A-Za-z0-9][A-Za-z0-9.*:+\-]*")  # DLL3, PD-L1, IL-6R, gp100, CTLA-4
 IDENTIFIER_SYNTAX = {  # CURIE prefix (Biolink's) -> the local part's syntax

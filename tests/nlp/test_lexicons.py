@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.nlp.lexicons import drugs_with_target, engager_names, flare_terms, marker_names, resolve_drug
+from extractor.lexicons import drugs_with_target, engager_names, flare_terms, marker_names, resolve_drug
 from extractor.nlp.mentions import find_entities
-from extractor.nlp.text import fold
+from extractor.lexicons.folding import fold
 
 
 def names_in(text: str, kind: str) -> list[str]:

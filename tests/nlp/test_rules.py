@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extractor.nlp import extract_findings
-from extractor.nlp.text import fold, split_sentences
+from extractor.lexicons.folding import fold
+from extractor.nlp.text import split_sentences
 from extractor.nlp.timing import _UNIT_WORD, find_days
 
 from .conftest import make_document

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from PIL import Image
 
+from extractor.graph import store
+
 
 def flarekb(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "extractor", *args], cwd=cwd, capture_output=True, text=True,
@@ -33,12 +35,21 @@ def test_plot_signatures_writes_a_png(kb_dir: Path, tmp_path: Path):
 
 
 def test_empty_knowledge_base_is_a_clear_message_not_a_blank_image(tmp_path: Path):
+    store.save(tmp_path / "empty-kb", [])
     for command in (["signatures"], ["timeline", "40827251"]):
         result = flarekb("plot", *command, "-o", "out.png", "--kb", "empty-kb", cwd=tmp_path)
         assert result.returncode == 1
         assert result.stderr.count("\n") == 1 and "knowledge base is empty" in result.stderr
         assert "Traceback" not in result.stderr
         assert not (tmp_path / "out.png").exists()
+
+
+def test_a_missing_knowledge_base_says_where_it_looked_and_creates_nothing(tmp_path: Path):
+    for command in (["plot", "signatures", "-o", "out.png"], ["report", "-o", "out.html"]):
+        result = flarekb(*command, "--kb", "no-kb", cwd=tmp_path)
+        assert result.returncode == 2 and result.stderr.count("\n") == 1
+        assert f"no knowledge base at {tmp_path / 'no-kb'}/" in result.stderr and "--kb" in result.stderr
+        assert sorted(tmp_path.iterdir()) == []
 
 
 def test_unknown_paper_and_bad_file_names_are_bad_usage(kb_dir: Path, tmp_path: Path):

@@ -2,6 +2,7 @@ import copy
 
 import pytest
 
+from extractor.graph.display import marker_display
 from extractor.graph.index import build_index
 from extractor.models import Flare, MarkerFinding
 from extractor.viz.figures import NothingToPlot, save_figure
@@ -44,11 +45,11 @@ def test_cases_that_disagree_make_a_mixed_cell_showing_both_counts(cases):
 def test_the_picture_shows_every_drug_marker_and_count(cases):
     figure = plot_signatures(build_index(cases.values()))
     axes = figure.axes[0]
-    assert [label.get_text() for label in axes.get_xticklabels()] == signature_table(
-        build_index(cases.values())).markers
+    assert [label.get_text() for label in axes.get_xticklabels()] == [marker_display(marker) for marker in
+                                                                       signature_table(build_index(cases.values())).markers]
     row_labels = [label.get_text() for label in axes.get_yticklabels() if label.get_text()]
-    assert row_labels == ["tarlatamab (2 cases)", "teclistamab (1 case)", "epcoritamab (1 case)",
-                          "pembrolizumab (1 case)"]
+    assert row_labels == ["tarlatamab (2 patients, 2 papers)", "teclistamab (1 patient, 1 paper)",
+                          "epcoritamab (1 patient, 1 paper)", "pembrolizumab (1 patient, 1 paper)"]
     cells = [text.get_text() for text in axes.texts]
     assert cells.count("1\u2191") >= 3 and "1\u2193" in cells and "1\u2212" in cells
     assert {"DLL3 \u00d7 CD3", NEIGHBOURS} <= set(cells)  # group headers are written in the grid
@@ -73,7 +74,7 @@ def test_flare_cases_without_markers_still_get_their_row(cases):
     case = cases["epcoritamab"]
     case.markers = []
     figure = plot_signatures(build_index([case]))
-    assert "epcoritamab (1 case)" in [label.get_text() for label in figure.axes[0].get_yticklabels()]
+    assert "epcoritamab (1 patient, 1 paper)" in [label.get_text() for label in figure.axes[0].get_yticklabels()]
     assert any("no markers reported" in text.get_text() for text in figure.axes[0].texts)
 
 
@@ -98,7 +99,7 @@ def test_a_crowded_knowledge_base_stays_readable(cases):
         crowd.append(case)
     figure = plot_signatures(build_index(crowd))
     axes = figure.axes[0]
-    assert len(axes.get_xticklabels()) == MAX_MARKERS and axes.get_xticklabels()[0].get_text() == "il-6"
+    assert len(axes.get_xticklabels()) == MAX_MARKERS and axes.get_xticklabels()[0].get_text() == "IL-6"
     assert "37 more are left out" in axes.get_title(loc="left")
     assert overlapping_texts(figure) == [] and texts_outside(figure) == []
     crowded_cell = next(text for text in axes.texts if text.get_text() == "11\u2193 11\u2191 11=")

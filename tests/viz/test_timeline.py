@@ -32,9 +32,9 @@ def test_title_names_the_drug_and_the_paper(cases):
 def test_each_marker_gets_a_lane_with_its_arrow_at_its_day(cases):
     axes = plot_timeline(cases["nakano"]).axes[0]
     lane = lanes(axes)
-    assert {"tarlatamab dose", "imaging", "serum sodium", "pro-grp", "pleural fluid cytology"} <= set(lane)
+    assert {"tarlatamab dose", "imaging", "serum sodium", "pro-GRP", "pleural fluid cytology"} <= set(lane)
     assert (7, lane["serum sodium"], "up") in arrows(axes)
-    assert (13, lane["pro-grp"], "down") in arrows(axes)
+    assert (13, lane["pro-GRP"], "down") in arrows(axes)
     assert axes.get_xlabel() == "days after the first dose of tarlatamab"
 
 
@@ -67,16 +67,40 @@ def test_a_regression_dated_before_the_onset_leaves_the_window_open(cases):
 
 
 def test_findings_without_a_day_go_to_a_labelled_lane_not_away(cases):
-    figure = plot_timeline(cases["ikeuchi"])
+    case = cases["ikeuchi"]
+    case.resolution_day = 20  # one stated day: the time axis has something to show
+    figure = plot_timeline(case)
     axes, side = figure.axes
     assert side.get_title() == "day not stated"
     lane = lanes(axes)
-    assert {"il-6", "lymphocyte count"} <= set(lane)
+    assert {"IL-6", "lymphocyte count"} <= set(lane)
     assert sorted((round(l), d) for _, l, d in arrows(side)) == sorted(
-        [(lane["il-6"], "up"), (lane["lymphocyte count"], "down")])
+        [(lane["IL-6"], "up"), (lane["lymphocyte count"], "down")])
     assert arrows(axes) == []  # nothing of this case is drawn at a made-up day
     assert spans(axes) == []  # a flare without an onset day has no window to shade
     assert "flare" in [text.get_text() for text in side.texts]
+
+
+def test_a_case_that_states_no_day_gets_no_empty_time_axis(cases):
+    figure = plot_timeline(cases["ikeuchi"])
+    (panel,) = figure.axes
+    assert panel.get_xlabel() == "" and panel.get_xticks().size == 0  # no axis of days with nothing on it
+    assert {"tarlatamab dose", "imaging", "IL-6", "lymphocyte count"} <= set(lanes(panel))
+    assert sorted(d for _, _, d in arrows(panel)) == ["down", "up"]  # every finding is still drawn
+    assert "flare" in [text.get_text() for text in panel.texts]
+    assert overlapping_texts(figure) == [] and texts_outside(figure) == []
+
+
+def test_a_day_counted_from_weeks_is_drawn_as_approximate(cases):
+    figure = plot_timeline(cases["pembrolizumab"])  # "At week 6 ...", "ctDNA fell at week 6."
+    axes = figure.axes[0]
+    assert "flare \u2248 day 42" in [text.get_text() for text in axes.texts]
+    hollow = [line for line in axes.lines if line.get_markerfacecolor() == "white"]
+    assert {tuple(line.get_xdata()) for line in hollow} == {(42,)}  # the flare and the ctDNA point
+    assert len(hollow) == 2
+    assert any("weeks or months" in text.get_text() for text in figure.legends[0].get_texts())
+    dated = plot_timeline(cases["nakano"])  # "Day 7 imaging ...": exact
+    assert not [line for line in dated.axes[0].lines if line.get_markerfacecolor() == "white"]
 
 
 def test_a_fully_dated_case_has_no_undated_panel(cases):

@@ -1,4 +1,6 @@
-"""The project's lexicons: tab-separated data files beside this module, read once and cached.
+"""The project's domain vocabulary: tab-separated data files beside this module, read once and cached. Every
+layer reads it (sources for search queries, nlp for matching, graph and cli for names); it reads nothing of
+theirs. folding.py says how texts and forms are compared, tsv.py how the files are read, hpo.py the HPO file.
 
 Files (each starts with '#' comment lines describing its columns, then a header row):
   drugs.tsv           engagers and other drugs: name, role, targets, brand/code synonyms, source, identifier
@@ -11,6 +13,8 @@ Files (each starts with '#' comment lines describing its columns, then a header 
   spelling.tsv        American/British spelling pairs applied to every synonym
   morphology.tsv      Greek and Latin stems of words whose affixes carry a direction (natr- in hyponatremia)
   sections.tsv        passage headings of keyword lists and summaries (the last choice of evidence)
+  reference_ranges.tsv  adult reference intervals (nlp/reference.py)
+  display_names.tsv   marker names as clinicians write them (graph/display.py)
 
 Public functions:
   drug_lexicon() -> list[DrugEntry]          every drug, lexicon order (engagers first)
@@ -34,9 +38,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from extractor.nlp.lexicons.hpo import hpo_id_of, load_hpo_labs
-from extractor.nlp.lexicons.tsv import parse_tsv, rows as _rows, split as _split
-from extractor.nlp.text import fold
+from extractor.lexicons.folding import fold
+from extractor.lexicons.hpo import hpo_id_of, load_hpo_labs
+from extractor.lexicons.tsv import parse_tsv, rows as _rows, split as _split
 
 __all__ = ["parse_tsv"]  # for scripts/hpo_lexicon.py, which reads its rules file the same way
 
