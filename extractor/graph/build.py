@@ -128,9 +128,15 @@ def _add_case(graph: nx.MultiDiGraph, case: CaseFindings) -> None:
             _add_edge(graph, patient, node, "SHOWED")
     for marker in case.markers:
         node = _add_node(graph, f"marker:{marker.marker}", "marker", marker.marker)
+        hpo = {"hpo_id": marker.hpo_id} if marker.hpo_id else {}
+        if marker.hpo_id:  # the marker's HPO terms, one per direction seen ("HP:0003281" ferritin increased)
+            xref = graph.nodes[node].setdefault("xref", [])
+            if marker.hpo_id not in xref:
+                xref.append(marker.hpo_id)
+                xref.sort()
         _add_edge(graph, patient, node, "MARKER", direction=marker.direction, **_direction(marker.direction),
                   day=marker.day, evidence=marker.evidence, pmid=case.pmid, pmcid=case.pmcid, doi=case.doi,
-                  publications=publications, start=marker.start, end=marker.end)
+                  publications=publications, start=marker.start, end=marker.end, **hpo)
 
 
 def _drug_xref(name: str) -> dict[str, list[str]]:

@@ -225,8 +225,15 @@ def case_timeline(case: CaseFindings) -> CaseTimeline:
         events.append(TimelineEvent(0, "dose", ", ".join(engagers), evidence="first dose (day 0 by definition)"))
     if case.flare.reported:
         evidence = " ".join(case.flare.evidence)
-        events.append(TimelineEvent(case.flare.onset_day, "flare", "; ".join(case.flare.manifestations),
+        # each manifestation on the day it was stated ("within hours, bone pain": day 0, before a day-7 flare);
+        # those with no day of their own go with the onset
+        own_day = {name: day for name, day in case.flare.manifestation_days.items()
+                   if day is not None and day != case.flare.onset_day}
+        at_onset = [name for name in case.flare.manifestations if name not in own_day]
+        events.append(TimelineEvent(case.flare.onset_day, "flare", "; ".join(at_onset),
                                     evidence=evidence, approximate=approximate_day(case.flare.onset_day, evidence)))
+        for name, day in own_day.items():
+            events.append(TimelineEvent(day, "flare", name, evidence=evidence, approximate=approximate_day(day, evidence)))
     for marker in case.markers:
         events.append(TimelineEvent(marker.day, "marker", marker.marker, marker.direction, marker.evidence,
                                     approximate_day(marker.day, marker.evidence)))

@@ -6,17 +6,25 @@ text's own patients (background sentences quote other studies' cohorts and do no
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Callable, Iterator
+
+from extractor.nlp.text import Span
 
 _UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
           "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
 _TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 _WORD_NUMBER = rf"(?:(?:{'|'.join(_TENS)})(?:[\s-](?:{'|'.join(_UNITS[:9])}))?|{'|'.join(_UNITS)})"
-_COUNT = re.compile(
-    r"(?<![\w.,%])(?:n\s*=\s*(?P<n>\d{1,6})|(?P<count>\d{1,6}|" + _WORD_NUMBER + r")\s+"
-    r"(?:(?:consecutive|evaluable|eligible|adult|pediatric|paediatric|additional|more|other)\s+)?"
-    r"(?:patients|cases|subjects|participants|pts)\b)"
+# The nouns are found by plain substring search (C, a glance per text), then the count right before each is
+# read backwards; "n = 38" is read after its "n".
+_NOUNS = ("patients", "cases", "subjects", "participants", "pts")
+_N_EQUALS = re.compile(r"n\s*=\s*(\d{1,6})\b")
+_COUNT_BEFORE = re.compile(
+    r"(?<![\w.,%])(?P<count>\d{1,6}|" + _WORD_NUMBER + r")\s+"
+    r"(?:(?:consecutive|evaluable|eligible|adult|pediatric|paediatric|additional|more|other)\s+)?$"
 )
+_REACH = 40  # characters before the noun: "forty-seven consecutive " and a little more
 
 
 def _value(number: str) -> int:
@@ -30,11 +38,31 @@ def _value(number: str) -> int:
     return value
 
 
-def patients_counted(sentence_texts: list[str]) -> int:
-    """The number of patients the sentences (folded, about the text's own patients) report, at least 1."""
+def patients_counted(folded: str, sentences: list[Span], about_others: Callable[[int], bool]) -> int:
+    """The number of patients the text reports, at least 1: the largest count stated in the folded text, in a
+    sentence (`sentences`, their spans in order) that is not about other studies (`about_others(index)`).
+    One search of the whole text; most texts state no count, and then no sentence is asked about."""
     counts = [1]
-    for text in sentence_texts:
-        for match in _COUNT.finditer(text):
-            number = match.group("n") or match.group("count")
-            counts.append(_value(number))
+    starts = [span.start for span in sentences]
+    for at, number in _stated_counts(folded):
+        index = bisect.bisect_right(starts, at) - 1
+        if index < 0 or at >= sentences[index].end or about_others(index):
+            continue
+        counts.append(_value(number))
     return max(counts)
+
+
+def _stated_counts(folded: str) -> Iterator[tuple[int, str]]:
+    """(where, the number as written) of every "45 patients", "forty-five cases", "n = 38" in the text."""
+    for noun in _NOUNS:
+        at = folded.find(noun)
+        while at >= 0:
+            after = at + len(noun)
+            if (at == 0 or not folded[at - 1].isalnum()) and (after == len(folded) or not folded[after].isalnum()):
+                before = _COUNT_BEFORE.search(folded, max(0, at - _REACH), at)
+                if before is not None:
+                    yield at, before.group("count")
+            at = folded.find(noun, after)
+    for equals in _N_EQUALS.finditer(folded) if "=" in folded else ():
+        if equals.start() == 0 or not folded[equals.start() - 1].isalnum():
+            yield equals.start(), equals.group(1)

@@ -49,7 +49,7 @@ def findings_from(document: Document) -> CaseFindings:
         markers=_markers(case, sentences, text, folded) if reports_a_patient else [],
         # ... but a resolution: "By day 13 the lesions had regressed"
         resolution_day=_resolution_day(sentences, flare) if flare.reported else None,
-        n_patients=patients_counted([folded[s.span.start : s.span.end] for s in sentences if not s.background]),
+        n_patients=patients_counted(folded, [s.span for s in sentences], lambda index: sentences[index].background),
     )
 
 

@@ -18,8 +18,8 @@ import re
 from extractor.lexicons import morphology_stems
 from extractor.nlp.mentions import Mention, lookup_entity
 
-# The suffix is searched first (a literal the regex engine finds at a glance); the word is then read backwards.
-_SUFFIX = re.compile(r"(?:emia|aemia|penia|cytosis|philia)s?(?![a-z])")
+# The suffix is searched first (a plain substring search); the word is then read backwards.
+_SUFFIXES = ("emia", "penia", "cytosis", "philia")
 _WORD = re.compile(r"(?:(?P<prefix>hyper|hypo)(?P<emia_stem>[a-z]+?)a?emia|(?P<stem>[a-z]+?)(?P<suffix>penia|cytosis|philia))s?")
 _DIRECTIONS = {"hyper": "increased", "hypo": "decreased", "penia": "decreased", "cytosis": "increased", "philia": "increased"}
 _LONGEST_WORD = 40
@@ -29,17 +29,29 @@ def find_affixed(folded: str, start: int = 0, end: int | None = None) -> list[Me
     """Marker mentions of affixed laboratory words in folded[start:end], in text order."""
     end = len(folded) if end is None else end
     found = []
-    for suffix in _SUFFIX.finditer(folded, start, end):
-        word_start = suffix.start()
-        limit = max(start, suffix.start() - _LONGEST_WORD)
-        while word_start > limit and folded[word_start - 1].isalpha() and folded[word_start - 1].isascii():
-            word_start -= 1
-        if word_start > start and folded[word_start - 1].isalnum():
-            continue  # a longer word than any laboratory term, or one joined to a digit
-        mention = _read(folded[word_start : suffix.end()], word_start)
-        if mention is not None:
-            found.append(mention)
-    return found
+    for suffix in _SUFFIXES:  # plain substring search (C): most texts have none of them, or a "leukemia" or two
+        at = folded.find(suffix, start, end)
+        while at >= 0:
+            stop = at + len(suffix)
+            if stop < end and folded[stop] == "s":  # a plural: "cytopenias"
+                stop += 1
+            if stop >= end or not ("a" <= folded[stop] <= "z"):
+                mention = _word_before(folded, start, at, stop)
+                if mention is not None:
+                    found.append(mention)
+            at = folded.find(suffix, at + 1, end)
+    return sorted(found, key=lambda mention: mention.start)
+
+
+def _word_before(folded: str, start: int, suffix_start: int, stop: int) -> Mention | None:
+    """The affixed word that ends with the suffix at folded[suffix_start:stop], read backwards to its start."""
+    word_start = suffix_start
+    limit = max(start, suffix_start - _LONGEST_WORD)
+    while word_start > limit and folded[word_start - 1].isalpha() and folded[word_start - 1].isascii():
+        word_start -= 1
+    if word_start > start and folded[word_start - 1].isalnum():
+        return None  # a longer word than any laboratory term, or one joined to a digit
+    return _read(folded[word_start:stop], word_start)
 
 
 def _read(word: str, at: int) -> Mention | None:

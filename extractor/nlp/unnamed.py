@@ -5,8 +5,10 @@ engagers; findings.py records such a drug as an engager of that class unless the
 
 from __future__ import annotations
 
+import bisect
 import re
 from functools import cache
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from extractor.lexicons import engager_targets
@@ -17,6 +19,11 @@ if TYPE_CHECKING:
 
 
 _WORDS = ("cd3", "bispecific", "engag", "bite", "dual")  # one of them is in every match
+# A match reaches at most this far before and after its anchor word (a target and "x" before "cd3"; the
+# engager words, up to 40 characters, "directed against" and a target after "bispecific").
+
+
+_BEFORE, _AFTER = 24, 120
 
 
 @cache
@@ -32,13 +39,27 @@ def unnamed_engager_pattern() -> re.Pattern[str]:
 
 def unnamed_engager_targets(sentences: list[Sentence], folded: str) -> list[str]:
     """Tumour antigens of engagers named by their targets only ("a CD20xCD3 bispecific antibody", "a bispecific
-    T-cell engager targeting DLL3"), in sentences about the patient."""
+    T-cell engager targeting DLL3"), in sentences about the patient. One search of the whole text (most name no
+    engager this way), then the sentence of each match is asked whether it is background."""
+    anchors = sorted(at for word in _WORDS for at in _occurrences(folded, word))
+    if not anchors:  # most texts: five substring searches in C
+        return []
     by_folded = {fold(t): t for t in engager_targets()}
-    found = []
-    for sentence in sentences:
-        text = folded[sentence.span.start : sentence.span.end]
-        if sentence.background or not any(word in text for word in _WORDS):  # (most sentences: a glance)
-            continue
-        for match in unnamed_engager_pattern().finditer(folded, sentence.span.start, sentence.span.end):
+    starts = [sentence.span.start for sentence in sentences]
+    found, seen = [], set()
+    for anchor in anchors:  # the pattern is tried only around its anchor words, not along the whole text
+        for match in unnamed_engager_pattern().finditer(folded, max(0, anchor - _BEFORE), anchor + _AFTER):
+            index = bisect.bisect_right(starts, match.start()) - 1
+            if match.span() in seen or index < 0 or match.end() > sentences[index].span.end \
+                    or sentences[index].background:
+                continue
+            seen.add(match.span())
             found.append(by_folded[match.group("paired") or match.group("targeted")])
     return list(dict.fromkeys(found))
+
+
+def _occurrences(text: str, word: str) -> Iterator[int]:
+    at = text.find(word)
+    while at >= 0:
+        yield at
+        at = text.find(word, at + 1)

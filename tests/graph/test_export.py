@@ -288,3 +288,18 @@ def test_ctrl_c_during_an_export_leaves_the_previous_file_and_no_temporary(graph
         write_export(graph, export_format, path)
     assert path.read_bytes() == b"the previous export"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kb.graphml"]
+
+
+def test_marker_nodes_and_edges_carry_the_hpo_terms_of_their_findings(tmp_path):
+    findings = small_findings()
+    findings[0].markers[1].hpo_id = "HP:0003228"  # serum sodium increased (hypernatremia)
+    findings[1].markers[1].hpo_id = "HP:0002902"  # serum sodium decreased (hyponatremia)
+    graph = build_graph(build_index(findings))
+
+    assert graph.nodes["marker:serum sodium"]["xref"] == ["HP:0002902", "HP:0003228"]
+    assert "xref" not in graph.nodes["marker:il-6"]
+    [edge] = graph.get_edge_data("case:1002", "marker:serum sodium").values()
+    assert edge["hpo_id"] == "HP:0002902"
+    path = tmp_path / "kb.graphml"
+    write_export(graph, "graphml", path)
+    assert json.loads(nx.read_graphml(path).nodes["marker:serum sodium"]["xref"]) == ["HP:0002902", "HP:0003228"]

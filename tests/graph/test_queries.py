@@ -112,6 +112,17 @@ def test_case_timeline_orders_events_by_day_with_undated_last(index):
     assert queries.case_timeline(undated).events[-1].day is None
 
 
+def test_a_manifestation_stated_on_a_day_of_its_own_is_drawn_on_that_day():
+    from tests.graph.conftest import TARLATAMAB, case
+
+    found = case("9001", [TARLATAMAB], [], onset=7)
+    found.flare.manifestations = ["bone pain", "tumor swelling", "pleural effusion"]
+    found.flare.manifestation_days = {"bone pain": 0, "tumor swelling": 7, "pleural effusion": None}
+    events = [(e.day, e.kind, e.what) for e in queries.case_timeline(found).events]
+    assert events == [(0, "dose", "tarlatamab"), (0, "flare", "bone pain"),
+                      (7, "flare", "tumor swelling; pleural effusion")]
+
+
 def test_an_unknown_paper_is_bad_input(index):
     with pytest.raises(BadInput, match="999"):
         queries.cases_for_paper(index, "999")

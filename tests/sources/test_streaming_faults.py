@@ -2,7 +2,8 @@
 streaming reader, then one BadInput naming the file, wherever the fault falls among the reader's chunks.
 
 lxml 6.2's iterparse drops the records already parsed in the chunk that fails, 6.1's does not; the reader
-must give the same records on both (run this file under each: see README, "Reproducing a past green run").
+must give the same records on both (run this file under each, e.g. in a second venv made with
+`pip install -e '.[test]' lxml==6.1.3`).
 """
 
 from __future__ import annotations
