@@ -2,7 +2,8 @@
 
 Reference counting frees every such object as usual; the collector, which otherwise runs every few hundred
 new objects, would only scan them again and again for nothing: about half the time of loading a large
-knowledge base, and a few percent of extraction. It resumes (if it was running) when the work ends.
+knowledge base, and 2.4-5.2% of extraction (benchmarks/devices.py, December 2026). It resumes (if it was running)
+when the work ends.
 
 The collector is the host process's: a library call (`import extractor; extractor.extract_text(...)`) must
 leave it alone. So `paused` and `freeze` do something only in a process flarekb owns, one whose entry point

@@ -12,6 +12,9 @@ whitespace-separated chunks: spaCy tokenizes each chunk on its own, so the windo
 the ones the whole document would have, and each chunk is at least one token, so a window of n chunks
 before the bracket reaches at least as far back as the detector looks (min(L + 5, 2L) tokens for a short
 form of L characters; at most 32, as a short form has at most three tokens of under ten characters).
+The plain form, tokenizing every document and running scispaCy's detector over it, would add the whole
+tokenizer to every document: that is the benchmark's floor, a third of the extraction's time (2.85x the floor,
+BENCHMARKS.md, December 2026), and would put extraction over its 3.0x target.
 """
 
 from __future__ import annotations

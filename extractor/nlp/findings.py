@@ -105,13 +105,16 @@ def _flare_mentions(case: list[Sentence], text: str) -> list[tuple[Sentence, Cla
     """Event and manifestation mentions that are not negated, in text order. A flare word only suspected
     ("pseudoprogression was initially suspected") does not count when the text states true progression."""
     found = []
-    proved_progression = any(_states_true_progression(clause, text) for s in case for clause in s.clauses)
+    proved_progression = None  # asked only where a flare word is hedged
     for sentence in case:
         for clause in sentence.clauses:
             if clause.has_cue("differential"):  # "to re-evaluate pseudoprogression versus progression"
                 continue
-            if proved_progression and clause.has_cue("hedge"):
-                continue
+            if clause.has_cue("hedge"):
+                if proved_progression is None:
+                    proved_progression = any(_states_true_progression(c, text) for s in case for c in s.clauses)
+                if proved_progression:
+                    continue
             for mention in clause.entities:
                 if mention.kind in ("event", "manifestation") and not _negated(mention, clause, text) \
                         and not _refuted(mention, clause):
@@ -283,7 +286,7 @@ def _markers(case: list[Sentence], sentences: list[Sentence], text: str, folded:
     last_direction: dict[str, str] = {}  # marker -> its last direction in the text, for "normalised"
     for sentence in case:
         previous_markers: list[Mention] = []
-        group_of = _marker_groups(sentence, folded)
+        group_of: dict[Mention, tuple[int, int]] | None = None  # made when a marker of the sentence asks for a day
         for clause in sentence.clauses:
             markers = [m for m in clause.entities if m.kind == "marker"]
             if markers:
@@ -305,7 +308,8 @@ def _markers(case: list[Sentence], sentences: list[Sentence], text: str, folded:
                     direction = _OPPOSITE.get(last_direction.get(mention.name, ""), "decreased")
                 else:
                     last_direction[mention.name] = direction
-                if day_of is _day_near:  # not a day across a marker of another group ("NSE fell, and pro-GRP ... by day 21")
+                if day_of is _day_near and sentence.days:  # not a day across another group's ("NSE fell, and pro-GRP ... by day 21")
+                    group_of = group_of if group_of is not None else _marker_groups(sentence, folded)
                     others = [m for m in group_of if group_of[m] != group_of.get(mention)]
                     day = _day_near(dated, clause, sentence, others)
                 else:

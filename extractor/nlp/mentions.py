@@ -29,8 +29,6 @@ _GAP = r"[\s\-]+(?:[^\s.;]+[\s\-]+){0,3}?"
 _BEFORE = r"(?<![a-z0-9])"
 _LETTERS_AND_DIGITS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _AFTER = r"(?![a-z0-9])"
-# Mentions are made by the hundred thousand: tuple.__new__ skips the Python-level __new__ of a NamedTuple.
-_new_tuple = tuple.__new__
 _START, _END = attrgetter("start"), attrgetter("end")
 
 
@@ -180,7 +178,7 @@ def _find(matcher: _Matcher, folded: str, start: int, end: int) -> list[Mention]
             at += len(between) + 1
             stop = at + len(form)
             kind, name, detail = named(form) or matcher.name(form)
-            append(_new_tuple(Mention, (kind, name, detail, at, stop)))
+            append(Mention(kind, name, detail, at, stop))
             if form[-1] not in _LETTERS_AND_DIGITS:
                 # a form that ends in a non-letter ("cd8+") is itself the break before the next one, which
                 # the split (going on after the form) would miss: search again from that last character

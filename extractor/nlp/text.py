@@ -80,7 +80,6 @@ def split_clauses(text: str, sentence: Span) -> list[Span]:
     return _trimmed_spans(text, sentence.start, stops)
 
 
-_new_tuple = tuple.__new__  # a Span without the Python-level __new__ of a NamedTuple: made by the hundred thousand
 
 
 def _trimmed_spans(text: str, start: int, stops: list[int]) -> list[Span]:
@@ -93,7 +92,7 @@ def _trimmed_spans(text: str, start: int, stops: list[int]) -> list[Span]:
         while end > start and text[end - 1].isspace():
             end -= 1
         if end > start:
-            spans.append(_new_tuple(Span, (start, end)))
+            spans.append(Span(start, end))
         start = stop
     return spans
 

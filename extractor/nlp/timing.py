@@ -88,7 +88,8 @@ def _days(amount: str, unit: str) -> int:
 # ten times faster than trying its alternatives at every position of the text.
 # (hours, hrs, days, weeks, months, years, cycles, baseline, "6h", "6 h"; one alternative per unit word and per
 # digit before "h", each starting with its own letter or digit: the regex engine skips ahead to the next such
-# character, and there passes over the alternatives that start with another at a glance)
+# character, and there passes over the alternatives that start with another at a glance; 3.6-6.3% of extraction
+# against the plain expression, benchmarks/devices.py, December 2026)
 _UNIT_WORD = re.compile(
     "|".join(
         [rf"{unit}s?\b" for unit in ("hour", "hr", "day", "week", "month", "year", "cycle")]
