@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from extractor.lexicons import marker_kind
 from extractor.nlp.mentions import Mention
-from extractor.nlp.reference import direction_from_value
+from extractor.nlp.reference import NUMBER, direction_from_value, number_value
 
 LEVEL_DIRECTIONS = ("increased", "decreased", "normal", "normalised", "undetectable")
 FINDING_DIRECTIONS = ("increased", "decreased", "positive", "negative", "undetectable")
@@ -35,9 +35,10 @@ _UNDETECTABLE = {"level": "decreased", "finding": "negative"}
 
 _BRACKETED = re.compile(r"\([^()]*\)")
 _COORDINATION = re.compile(r"[\s,/]*(?:(?:and/or|and|or|as well as|plus)\s+)?(?:(?:the|its|their|serum|plasma)\s+)*")
-_FROM_TO = re.compile(r"from\s+(\d+(?:\.\d+)?)\D{0,15}?\s+to\s+(\d+(?:\.\d+)?)")
-_AGAINST_BASELINE = re.compile(r"(\d+(?:\.\d+)?)[^();.]{0,25}?\(\s*(?:baseline|from a baseline of|vs\.? baseline)[:\s]*(\d+(?:\.\d+)?)")
-_NUMBER = r"(\d+(?:[.,]\d+)?)"
+_NUMBER = f"({NUMBER})"
+_FROM_TO = re.compile(rf"from\s+{_NUMBER}\D{{0,15}}?\s+to\s+{_NUMBER}")
+_AGAINST_BASELINE = re.compile(
+    rf"{_NUMBER}[^();.]{{0,25}}?\(\s*(?:baseline|from a baseline of|vs\.? baseline)[:\s]*{_NUMBER}")
 # "48 mg/L (normal < 5 mg/L)", "(normal range, <5)", "(reference range 135-145 mmol/L)", "(ULN 40 U/L)"
 _AGAINST_RANGE = re.compile(
     _NUMBER + r"[^();.\d]{0,20}?[(\[]\s*(?:normal|reference|ref\.?|nr|rr|uln|upper limit)[^()\[\]\d<>≤]{0,25}?"
@@ -202,20 +203,15 @@ def _from_numbers(after: str) -> str | None:
     return None
 
 
-def _value(number: str) -> float:
-    return float(number.replace(",", "")) if number.count(",") == 1 and len(number.split(",")[1]) == 3 \
-        else float(number.replace(",", "."))
-
-
 def _from_change(after: str) -> str | None:
     match = _FROM_TO.search(after)
     if match:
-        old, new = float(match.group(1)), float(match.group(2))
+        old, new = number_value(match.group(1)), number_value(match.group(2))
     else:
         match = _AGAINST_BASELINE.search(after)
         if not match:
             return None
-        new, old = float(match.group(1)), float(match.group(2))
+        new, old = number_value(match.group(1)), number_value(match.group(2))
     if new == old:
         return None
     return "increased" if new > old else "decreased"
@@ -225,12 +221,12 @@ def _from_range(after: str) -> str | None:
     match = _AGAINST_RANGE.search(after)
     if not match:
         return None
-    value = _value(match.group(1))
+    value = number_value(match.group(1))
     upper = match.group("upper_only") or match.group("upper") or match.group("uln")
     lower = match.group("lower")
-    if upper is not None and value > _value(upper):
+    if upper is not None and value > number_value(upper):
         return "increased"
-    if lower is not None and value < _value(lower):
+    if lower is not None and value < number_value(lower):
         return "decreased"
     return "normal" if lower is not None or match.group("below") else None
 
@@ -238,8 +234,8 @@ def _from_range(after: str) -> str | None:
 def _from_multiple(after: str) -> str | None:
     uln = _TIMES_ULN.search(after)
     if uln:
-        return "increased" if _value(uln.group(1)) > 1 else None
+        return "increased" if number_value(uln.group(1)) > 1 else None
     fold = _FOLD.search(after)
-    if fold and _value(fold.group(1)) > 1:
+    if fold and number_value(fold.group(1)) > 1:
         return "decreased" if _LOWER_WORDS.match(fold.group("rest")) else "increased"
     return None

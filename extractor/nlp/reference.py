@@ -14,10 +14,21 @@ from functools import cache
 
 from extractor.lexicons.tsv import rows
 
+# A number as case reports write it: "1,250" and "12,000,000" with thousands separators, "7.8", and "1,5" with a
+# decimal comma. One reading of numbers for every rule that compares them (this module and direction.py).
+NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?"
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+
+
+def number_value(number: str) -> float:
+    """The value of a NUMBER: commas between groups of three digits separate thousands, else one is a decimal."""
+    return float(number.replace(",", "")) if _THOUSANDS.fullmatch(number) else float(number.replace(",", "."))
+
+
 _VALUE = re.compile(
     r"\s*(?:(?:level|levels|count|concentration|value)\s+)?(?:of|was|were|is|at|reached|peaked at|increased to|"
     r"decreased to|rose to|fell to|dropped to|to|[:=])?\s*(?:approximately\s+|~\s*)?"
-    r"(?P<number>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*"
+    rf"(?P<number>{NUMBER})\s*"
     r"(?P<unit>(?:[x×]\s*10\s*(?:\^|\(|<sup>)?\s*\d{1,2}\)?(?:</sup>)?\s*)?/\s*(?:[uµμ]l|mm3|l)\b|[a-zµμ]{1,4}/[a-zµμ]{1,3}\b)",
     re.IGNORECASE,
 )
@@ -45,6 +56,6 @@ def direction_from_value(marker: str, text: str, start: int, end: int) -> str | 
     interval = _intervals().get((marker, unit_key(match.group("unit"))))
     if interval is None:
         return None
-    value = float(match.group("number").replace(",", ""))
+    value = number_value(match.group("number"))
     low, high = interval
     return "increased" if value > high else "decreased" if value < low else None

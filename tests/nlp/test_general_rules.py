@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from extractor.lexicons.folding import fold
 from extractor.nlp import extract_findings
 from extractor.nlp.morphology import find_affixed
-from extractor.lexicons.folding import fold
 
 from .conftest import make_document
 
@@ -63,6 +63,8 @@ def test_affixed_words_in_a_list_are_each_a_finding():
         ("On day 4, LDH was 800 U/L, 3 times the upper limit of normal.", ("ldh", "increased")),
         ("On day 4, lipase was above the upper limit of normal.", ("lipase", "increased")),
         ("By day 30, the platelet count had normalized.", ("platelet count", "decreased")),
+        ("On day 4, IL-6 went from 5.2 to 1,250 pg/mL.", ("il-6", "increased")),  # a thousands separator
+        ("On day 4, CRP was 1,5 mg/dL (normal < 0,5 mg/dL).", ("crp", "increased")),  # decimal commas
     ],
 )
 def test_direction_from_numbers_and_normal_ranges(sentence, expected):
