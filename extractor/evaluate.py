@@ -20,14 +20,12 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 from extractor.errors import BadInput
+from extractor.lexicons import resolve_name
 from extractor.models import CaseFindings, Document, Passage
 from extractor.nlp import extract_many
-from extractor.lexicons import marker_names, terms
-from extractor.lexicons.folding import fold
 from extractor.sources import read_documents
 
 
@@ -43,7 +41,6 @@ class GoldCase:
     markers: frozenset[tuple[str, str]]
     marker_days: frozenset[tuple[str, str, int | None]] = frozenset()
     evidence: dict[tuple[str, str], str] = field(default_factory=dict)  # (marker, direction) -> gold evidence
-    category: str = ""  # positive | near_miss | negative (the corpus document's category), "" when unknown
 
 
 @dataclass
@@ -172,19 +169,11 @@ _QUALIFIER = re.compile(r"\s*\([^()]*\)$")
 def canonical_marker(name: str) -> str:
     """A marker name as the lexicon names it: a synonym or an alias resolves to its canonical name; an unknown
     name loses a trailing bracketed qualifier the lexicon does not know ("car-t cells (peripheral blood)")."""
-    names = _marker_names_by_surface()
     for candidate in (name, _QUALIFIER.sub("", name)):
-        key = fold(candidate.strip())
-        if key in names:
-            return names[key]
+        canonical = resolve_name("marker", candidate)
+        if canonical is not None:
+            return canonical
     return name
-
-
-@cache
-def _marker_names_by_surface() -> dict[str, str]:
-    names = {fold(term.surface): term.name for term in terms("marker")}
-    names.update({fold(name): name for name in marker_names()})
-    return names
 
 
 def _gold_disease(value: object) -> str | None:

@@ -13,13 +13,19 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
-from functools import cache
 
 from extractor.errors import BadInput
 from extractor.graph import queries
 from extractor.graph.display import marker_display
-from extractor.graph.index import CLASS_SEPARATOR, ENGAGER, DrugInfo, KnowledgeIndex, Summary, signature_key
-from extractor.lexicons import drug_lexicon, resolve_drug, spelling_pairs, terms
+from extractor.graph.index import (
+    CLASS_SEPARATOR,
+    ENGAGER,
+    DrugInfo,
+    KnowledgeIndex,
+    Summary,
+    signature_key,
+)
+from extractor.lexicons import drug_lexicon, resolve_drug, resolve_name, surface_names
 from extractor.lexicons.folding import fold
 
 EXAMPLES = (
@@ -308,30 +314,11 @@ def _direction_named_in(question: str) -> str | None:
                  if re.search(rf"\b({words})\b", question, re.IGNORECASE)), None)
 
 
-@cache
-def _marker_surfaces() -> dict[str, str]:
-    """Folded surface form -> canonical marker, from the marker lexicon (forms with a gap left out)."""
-    return {fold(term.surface): term.name for term in terms("marker") if "..." not in term.surface}
-
-
-@cache
-def _british_to_american() -> list[tuple[str, str]]:
-    return [(british, american) for american, british in spelling_pairs()]
-
-
-def _lookup(phrase: str, surfaces: dict[str, str]) -> str | None:
-    folded = fold(phrase)
-    for british, american in _british_to_american():
-        folded = folded.replace(british, american)
-    return surfaces.get(folded) or (surfaces.get(folded[:-1]) if folded.endswith("s") else None)
-
-
 def marker_named_in(question: str, skip: list[tuple[int, int]] = ()) -> str | None:
     """The canonical marker a question names ("IL-6", "interleukin 6", "LDH", "SUVmax"), longest form first;
     the words within the spans `skip` (an engager target, a kind of therapy) are not read as a marker."""
     words = [match for match in re.finditer(r"[\w+\-\u2010-\u2015]+", question)
              if all(match.end() <= start or match.start() >= end for start, end in skip)]
-    surfaces = _marker_surfaces()
     for size in (5, 4, 3, 2, 1):
         for start in range(len(words) - size + 1):
             span = words[start:start + size]
@@ -339,25 +326,20 @@ def marker_named_in(question: str, skip: list[tuple[int, int]] = ()) -> str | No
                 continue  # a skipped word in between
             if size == 1 and span[0].group(0).lower() in _PLAIN_WORDS:
                 continue
-            marker = _lookup(question[span[0].start():span[-1].end()], surfaces)
+            marker = resolve_name("marker", question[span[0].start():span[-1].end()])
             if marker is not None:
                 return marker
     return None
 
 
-@cache
-def _disease_surfaces() -> dict[str, str]:
-    return {fold(term.surface): term.name for term in terms("disease") if "..." not in term.surface}
-
-
 def diseases_named_in(question: str) -> list[str]:
     """Diseases the question names (no answer can filter by disease: the answer says so)."""
     words = re.findall(r"[\w\-\u2010-\u2015]+", question)
-    surfaces, found, taken = _disease_surfaces(), {}, set()
+    found, taken = {}, set()
     for size in (5, 4, 3, 2, 1):  # longest first: "small-cell lung cancer" is not also "lung cancer"
         for start in range(len(words) - size + 1):
             phrase = " ".join(words[start:start + size])
-            disease = _lookup(phrase, surfaces)
+            disease = resolve_name("disease", phrase)
             if disease is not None and len(phrase) > 3 and taken.isdisjoint(range(start, start + size)):
                 found.setdefault(disease, start)
                 taken.update(range(start, start + size))
@@ -397,9 +379,9 @@ def canonical_target(index: KnowledgeIndex, target: str) -> str:
 def canonical_marker(name: str) -> str:
     """The lexicon's name for a marker named by any of its synonyms ("Interleukin 6", "IL-6" -> "il-6"; British
     spellings and a plural -s too); BadInput, with the closest known names, for any other."""
-    canonical = _lookup(name.strip(), _marker_surfaces())
+    canonical = resolve_name("marker", name.strip())
     if canonical is None:
-        close = difflib.get_close_matches(fold(name.strip()), sorted(_marker_surfaces()), n=3, cutoff=0.6)
+        close = difflib.get_close_matches(fold(name.strip()), surface_names("marker"), n=3, cutoff=0.6)
         hint = f"; closest known names: {', '.join(close)}" if close else "; no known marker name is close"
         raise BadInput(f"unknown marker {name!r}{hint}")
     return canonical

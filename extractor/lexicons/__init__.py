@@ -20,6 +20,9 @@ Public functions:
   drug_lexicon() -> list[DrugEntry]          every drug, lexicon order (engagers first)
   engager_names() -> list[str]               canonical names of the bispecific / T-cell engagers
   resolve_drug(name) -> DrugEntry | None     canonical, brand or code name ("Imdelltra", "AMG 757") to its entry
+  resolve_name(kind, phrase) -> str | None   a whole phrase as the canonical marker or disease it names
+                                             ("Interleukin 6" -> "il-6", "haemoglobin", "SUVmax"); None otherwise
+  surface_names(kind) -> list[str]           every folded form resolve_name knows (for "closest names" hints)
   drugs_with_target(target) -> list[DrugEntry]  e.g. "BCMA" -> teclistamab, elranatamab, ...
   engager_targets() -> list[str]             tumour antigens of the CD3 engagers ("DLL3", "BCMA", ...)
   flare_terms() -> list[str]                 surface forms of flare words (for search queries)
@@ -40,7 +43,9 @@ from functools import cache
 
 from extractor.lexicons.folding import fold
 from extractor.lexicons.hpo import hpo_id_of, load_hpo_labs
-from extractor.lexicons.tsv import parse_tsv, rows as _rows, split as _split
+from extractor.lexicons.tsv import parse_tsv
+from extractor.lexicons.tsv import rows as _rows
+from extractor.lexicons.tsv import split as _split
 
 __all__ = ["parse_tsv"]  # for scripts/hpo_lexicon.py, which reads its rules file the same way
 
@@ -182,6 +187,27 @@ def spelling_pairs() -> list[tuple[str, str]]:
 @cache
 def morphology_stems() -> dict[str, str]:
     return {row["stem"]: row["marker"] for row in _rows("morphology.tsv")}
+
+
+@cache
+def _surfaces(kind: str) -> dict[str, str]:
+    """Folded surface form (and canonical name) -> canonical name, for one kind (forms with a gap left out)."""
+    surfaces = {fold(term.surface): term.name for term in terms(kind) if "..." not in term.surface}
+    surfaces.update({fold(term.name): term.name for term in terms(kind)})
+    return surfaces
+
+
+def resolve_name(kind: str, phrase: str) -> str | None:
+    """The canonical name a whole phrase stands for, in any case, dashes, British spelling or with a plural -s."""
+    folded = " ".join(fold(phrase).split())
+    for american, british in spelling_pairs():
+        folded = folded.replace(british, american)
+    surfaces = _surfaces(kind)
+    return surfaces.get(folded) or (surfaces.get(folded[:-1]) if folded.endswith("s") else None)
+
+
+def surface_names(kind: str) -> list[str]:
+    return sorted(_surfaces(kind))
 
 
 @cache
