@@ -85,7 +85,11 @@ class KnowledgeBase:
         "DLL3xCD3"), or a marker ("il-6": one row per drug and direction). With none: every engager."""
         from extractor.errors import BadInput
         from extractor.graph import queries, store
-        from extractor.graph.ask import canonical_drug, canonical_marker, canonical_target
+        from extractor.graph.ask import (
+            canonical_drug,
+            canonical_marker,
+            canonical_target,
+        )
 
         if sum(value is not None for value in (drug, target, marker)) > 1:
             raise BadInput("ask for one of a drug, a target or a marker at a time")

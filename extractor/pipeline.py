@@ -17,7 +17,12 @@ from extractor.models import CaseFindings, Document
 from extractor.nlp import extract_many
 from extractor.sources import cache, parse_bytes, read_documents
 from extractor.sources.crawl import FetchReport, fetch_records
-from extractor.sources.discover import discovery_query, drug_terms, flare_terms, related_articles
+from extractor.sources.discover import (
+    discovery_query,
+    drug_terms,
+    flare_terms,
+    related_articles,
+)
 from extractor.sources.eutils import EutilsClient
 
 # When one paper is in corpora/ more than once (PubMed record and PMC full text), the richer source wins.

@@ -35,11 +35,11 @@ from spacy.tokens import Doc, Span
 
 from extractor.api import document_from_text
 from extractor.errors import BadInput
+from extractor.lexicons import resolve_drug
+from extractor.lexicons.folding import fold
 from extractor.models import CaseFindings, Document
 from extractor.nlp import extract_findings
-from extractor.lexicons import resolve_drug
 from extractor.nlp.sentences import read_sentences
-from extractor.lexicons.folding import fold
 
 LABELS = ("DRUG", "MARKER", "DISEASE", "FLARE", "TIME")
 _FLARE_KINDS = ("event", "manifestation")

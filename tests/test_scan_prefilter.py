@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from extractor import lexicons
 from extractor.errors import BadInput
 from extractor.models import Document, Passage
-from extractor import lexicons
 from extractor.nlp import extract_many
 from extractor.scan.prefilter import keeps, might_keep
 from extractor.scan.task import scan_file

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 from extractor.scan.state import ScanState
 from extractor.scan.task import scan_file

@@ -17,8 +17,8 @@ import networkx as nx
 
 from extractor import collector
 from extractor.graph.index import ENGAGER, KnowledgeIndex, MarkerRow
-from extractor.models import CaseFindings
 from extractor.lexicons import resolve_drug
+from extractor.models import CaseFindings
 
 FLARE_EVENT = "pseudoprogression"
 CATEGORY = {

@@ -37,7 +37,15 @@ from functools import partial
 from typing import Any, BinaryIO, TypeVar
 
 from extractor.errors import KnowledgeBaseError
-from extractor.graph.index import CohortOnset, DrugInfo, Evidence, KnowledgeIndex, MarkerRow, Summary, signature_key
+from extractor.graph.index import (
+    CohortOnset,
+    DrugInfo,
+    Evidence,
+    KnowledgeIndex,
+    MarkerRow,
+    Summary,
+    signature_key,
+)
 from extractor.models import CaseFindings
 
 INDEX_FORMAT = 2  # 2: patients and papers counted, cohort onsets, summaries, marker_drugs

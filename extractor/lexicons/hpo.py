@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from extractor.lexicons.tsv import rows as _rows, split as _split
+from extractor.lexicons.tsv import rows as _rows
+from extractor.lexicons.tsv import split as _split
 
 HPO_LABS_FILE = "hpo_labs.tsv"
 

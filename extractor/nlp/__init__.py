@@ -22,9 +22,9 @@ from itertools import islice
 
 from extractor import collector
 from extractor.models import CaseFindings, Document, Passage
+from extractor.nlp.abbreviations import tokenizer
 from extractor.nlp.findings import findings_from
 from extractor.nlp.mentions import compile_matchers
-from extractor.nlp.abbreviations import tokenizer
 
 __all__ = ["extract_findings", "extract_many"]
 

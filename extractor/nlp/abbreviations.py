@@ -145,7 +145,10 @@ def _end_before(text: str, position: int) -> int:
 
 def _definitions(text: str, bracket: re.Match[str]) -> list[tuple[str, str, int]]:
     """(short form, long form, where the long form ends) found by scispaCy's functions at this bracket."""
-    from scispacy.abbreviation import filter_matches, find_abbreviation  # after tokenizer(): spaCy is loaded
+    from scispacy.abbreviation import (  # after tokenizer(): spaCy is loaded
+        filter_matches,
+        find_abbreviation,
+    )
 
     window_start, window_end = _window(text, bracket)
     doc = tokenizer()(text[window_start:window_end])

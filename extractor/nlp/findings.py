@@ -14,17 +14,16 @@ background). Rules, in the order they run:
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Sequence
 
+from extractor.lexicons import marker_hpo_id, marker_kind, resolve_drug
+from extractor.lexicons.folding import fold
 from extractor.models import CaseFindings, Document, Drug, Flare, MarkerFinding
 from extractor.nlp.cohort import patients_counted
 from extractor.nlp.direction import coordinated_groups, direct_back, direct_markers
-from extractor.lexicons import marker_hpo_id, marker_kind, resolve_drug
 from extractor.nlp.mentions import Mention
 from extractor.nlp.sentences import Clause, Sentence, read_sentences
-from extractor.lexicons.folding import fold
 from extractor.nlp.timing import DayMention, nearest_day
 from extractor.nlp.unnamed import unnamed_engager_targets
 

@@ -16,13 +16,19 @@ import re
 from collections.abc import Callable
 from operator import attrgetter
 
-from extractor.models import Document, Passage
 from extractor.lexicons import is_summary_heading
-from extractor.nlp.mentions import Mention, defined_short_forms, find_cues, find_entities, merge_mentions
-from extractor.nlp.mentions import short_form_mentions
-from extractor.nlp.morphology import find_affixed
-from extractor.nlp.abbreviations import abbreviation_pairs
 from extractor.lexicons.folding import fold_marks
+from extractor.models import Document, Passage
+from extractor.nlp.abbreviations import abbreviation_pairs
+from extractor.nlp.mentions import (
+    Mention,
+    defined_short_forms,
+    find_cues,
+    find_entities,
+    merge_mentions,
+    short_form_mentions,
+)
+from extractor.nlp.morphology import find_affixed
 from extractor.nlp.text import Span, body_end, split_clauses, split_sentences
 from extractor.nlp.timing import DayMention, find_days
 

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from extractor.lexicons.folding import fold
 
+
 class Span(NamedTuple):
     start: int
     end: int

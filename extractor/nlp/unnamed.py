@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from functools import cache
 from collections.abc import Iterator
+from functools import cache
 from typing import TYPE_CHECKING
 
 from extractor.lexicons import engager_targets

@@ -20,10 +20,10 @@ import re
 from functools import cache
 from pathlib import Path
 
-from extractor.models import CaseFindings, Document
 from extractor import lexicons
-from extractor.nlp.mentions import forms_pattern
 from extractor.lexicons.folding import fold
+from extractor.models import CaseFindings, Document
+from extractor.nlp.mentions import forms_pattern
 from extractor.nlp.unnamed import unnamed_engager_pattern
 
 

@@ -18,7 +18,11 @@ from dataclasses import dataclass, field
 
 from extractor.errors import BadInput
 from extractor.models import Document, Passage
-from extractor.sources.identifiers import document_id, find_identifiers, identifiers_from_filename
+from extractor.sources.identifiers import (
+    document_id,
+    find_identifiers,
+    identifiers_from_filename,
+)
 
 SOURCE = "text"
 

@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 from scispacy.abbreviation import filter_matches, find_abbreviation
 
 from extractor.errors import BadInput
-from extractor.nlp import extract_findings, extract_many
 from extractor.lexicons import Term
-from extractor.nlp.mentions import short_form_mentions
-from extractor.nlp.abbreviations import abbreviation_pairs, tokenizer
-from extractor.nlp.sentences import used_again
 from extractor.lexicons.folding import fold_marks
+from extractor.nlp import extract_findings, extract_many
+from extractor.nlp.abbreviations import abbreviation_pairs, tokenizer
+from extractor.nlp.mentions import short_form_mentions
+from extractor.nlp.sentences import used_again
 
 from .conftest import make_document
 

@@ -19,8 +19,8 @@ from importlib import resources
 
 import pytest
 
-from extractor.models import DIRECTIONS
 from extractor.lexicons import TERM_KINDS, drug_lexicon, resolve_drug, terms
+from extractor.models import DIRECTIONS
 from extractor.nlp.mentions import surface_atoms
 
 LEXICONS = resources.files("extractor.lexicons")

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.lexicons import drugs_with_target, engager_names, flare_terms, marker_names, resolve_drug
-from extractor.nlp.mentions import find_entities
+from extractor.lexicons import (
+    drugs_with_target,
+    engager_names,
+    flare_terms,
+    marker_names,
+    resolve_drug,
+)
 from extractor.lexicons.folding import fold
+from extractor.nlp.mentions import find_entities
 
 
 def names_in(text: str, kind: str) -> list[str]:

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extractor.nlp import extract_findings
 from extractor.lexicons.folding import fold
+from extractor.nlp import extract_findings
 from extractor.nlp.text import split_sentences
 from extractor.nlp.timing import _UNIT_WORD, find_days
 

@@ -11,7 +11,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from lxml import etree
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
