@@ -161,22 +161,28 @@ def marker_names() -> list[str]:
     return _unique_names("marker")
 
 
-@cache
 def marker_kind(name: str) -> str | None:
     """ "level" or "finding" (markers.tsv); an HPO laboratory analyte is a level."""
-    kinds = {lab.analyte: "level" for lab in load_hpo_labs()}
-    kinds.update({row["marker"]: row["kind"] for row in _rows("markers.tsv")})
-    return kinds.get(name)
+    return _marker_kinds().get(name)
 
 
 @cache
+def _marker_kinds() -> dict[str, str]:
+    kinds = {lab.analyte: "level" for lab in load_hpo_labs()}
+    kinds.update({row["marker"]: row["kind"] for row in _rows("markers.tsv")})
+    return kinds
+
+
 def marker_hpo_id(name: str, direction: str) -> str | None:
     """The HPO term of a marker moving one way ("ferritin", "increased" -> HP:0003281): the id markers.tsv gives
     (its source column), else the most general HPO laboratory term for it (hpo.hpo_id_of)."""
-    for row in _rows("markers.tsv"):
-        if row["marker"] == name and row["implies"] == direction and row["source"].startswith("HPO HP:"):
-            return row["source"].split()[1]
-    return hpo_id_of(name, direction)
+    return _curated_hpo_ids().get((name, direction)) or hpo_id_of(name, direction)
+
+
+@cache
+def _curated_hpo_ids() -> dict[tuple[str, str], str]:
+    return {(row["marker"], row["implies"]): row["source"].split()[1]
+            for row in _rows("markers.tsv") if row["source"].startswith("HPO HP:")}
 
 
 @cache

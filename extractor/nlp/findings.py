@@ -1,15 +1,22 @@
 """From one document to CaseFindings, over the sentences of sentences.py that are about the patient (not
 background). Rules, in the order they run:
-  drugs       every lexicon drug named in a case sentence, in order of first mention
-  flare       a flare word (pseudoprogression, TFR...) in a case sentence, not negated
+  drugs       every lexicon drug named in a case sentence, in order of first mention, and an engager named only
+              by its targets ("a CD20xCD3 bispecific antibody", unnamed.py)
+  review      a review that reports no patient of its own has no flare and no markers
+  flare       a flare word (pseudoprogression, TFR...) in a case sentence, not negated, refuted, weighed against
+              another diagnosis, or only suspected where the text states true progression; local CRS only at a
+              tumour site
   onset_day   the day of the first dated flare mention or tumour-site manifestation outside a resolution clause
-              (symptoms such as bone pain only when nothing else is dated)
+              (symptoms such as bone pain only when nothing else is dated); each manifestation keeps its own day
   resolution  the first dated resolution cue (regression, resolved...) in a clause about a lesion or the flare
-  markers     see direction.py; each takes the day of its clause, else of its sentence, else (a level in a
-              sentence that states no time) the one day of the lab report right before it; stated in several
-              sentences, the abstract or body sentence is the evidence before a title, caption or keyword list
+  markers     see direction.py; each takes the day of its clause, else of its sentence (not a day in brackets
+              that belong to another mention, nor one stated after another marker's statement), else (a level in
+              a sentence that states no time) the one day of the lab report right before it; a value from before
+              the therapy is left out; stated in several sentences, the abstract or body sentence is the
+              evidence before a title, caption or keyword list
   disease     the disease named where the patient is introduced ("a 57-year-old woman with SCLC"), else the
               most mentioned one
+  n_patients  the largest count of patients the text states about its own patients (cohort.py)
 """
 
 from __future__ import annotations
