@@ -21,9 +21,10 @@ from extractor.cli.safe_text import one_line
 from extractor.errors import FlarekbError
 
 # `flarekb --help` lists the commands in the order a user needs them: fill the knowledge base, ask it, look
-# closer, keep it tidy, take it elsewhere; then the tools for developing the extraction.
+# closer, keep it tidy, take it elsewhere; then filling it from NCBI's bulk files, and the tools for developing
+# the extraction.
 COMMAND_ORDER = ("refresh", "build", "ask", "markers", "onset", "drugs", "show", "remove", "restore", "export",
-                 "plot", "report", "extract", "evaluate")
+                 "plot", "report", "scan", "extract", "evaluate")
 
 
 class CommandsInOrder(TyperGroup):
