@@ -11,6 +11,18 @@ that is itself in the text. So a document in whose text no such form occurs, sea
 matcher searches it (the same folding, the same patterns: mentions.forms_pattern), and that names no engager by
 its targets (the extraction's own pattern: unnamed.unnamed_engager_pattern), cannot be kept. The forms
 come from the lexicons when a process first asks, so the prefilter follows every lexicon change.
+
+`might_keep_text(text)`: the cheap test that comes first, on a record's raw text before any Document is made:
+False only where might_keep would be False too. The raw text (pubmed_xml.iter_pubmed_xml) is laid out as the
+Document's text is, from the same text nodes, but without the whitespace the Document's text puts between
+some of them or the collapsing of runs of whitespace: without whitespace and hyphens (literals.canonical),
+and folded (fold works character by character), the two texts are the same string. Both patterns are read for
+the literals they cannot match without, in that canonical form (literals.necessary_literals: alternatives of
+conjunctions of clauses, each a set of strings of which the text must hold one), so a raw text that satisfies
+none belongs to a Document in which neither pattern can match. Hence no exception for a record with an inline
+tag inside a word (<i>tar</i>latamab: the same text nodes), an entity or a character reference (&#946;,
+decoded by the parser in both), a line break or a hyphen inside a multi-word form (gone in canonical form),
+Greek letters, odd dashes or case (folded alike in both).
 """
 
 from __future__ import annotations
@@ -25,6 +37,7 @@ from extractor.lexicons.folding import fold
 from extractor.models import CaseFindings, Document
 from extractor.nlp.mentions import forms_pattern
 from extractor.nlp.unnamed import unnamed_engager_pattern
+from extractor.scan.literals import Necessary, necessary_literals, spaced
 
 
 def keeps(findings: CaseFindings) -> bool:
@@ -44,8 +57,25 @@ def _pattern() -> re.Pattern[str]:
 
 def might_keep(document: Document) -> bool:
     folded = " " + fold(document.text)
-    # an engager named by its targets only ("a CD20xCD3 bispecific antibody") is kept too (nlp/unnamed.py)
-    return _pattern().search(folded) is not None or unnamed_engager_pattern().search(folded) is not None
+    # an engager named by its targets only ("a CD20xCD3 bispecific antibody") is kept too (nlp/unnamed.py);
+    # that pattern starts with no literal, so it is searched only where the literals it needs are there
+    return _pattern().search(folded) is not None or (
+        _necessary()[1].might_match(spaced(folded)) and unnamed_engager_pattern().search(folded) is not None)
+
+
+def might_keep_text(text: str) -> bool:
+    """False only for a record whose Document might_keep would turn down (`text`: see the module's docstring)."""
+    return _necessary()[2].might_match(spaced(fold(text)))
+
+
+@cache
+def _necessary() -> tuple[Necessary, Necessary, Necessary]:
+    """What the forms' pattern needs, what the unnamed engagers' pattern needs, what either needs
+    (literals.necessary_literals)."""
+    # a raw text lacks the semicolons the Document's text puts between keywords (pubmed_xml)
+    forms = necessary_literals(_pattern(), cut_at=";")
+    unnamed = necessary_literals(unnamed_engager_pattern(), cut_at=";")
+    return forms, unnamed, forms | unnamed
 
 
 # What decides which records a file keeps: the readers, the extraction rules and lexicons, the scan itself.

@@ -2,8 +2,9 @@
 (or in the calling process); needs nothing but the file's path and returns plain data, so a worker that dies
 leaves nothing half-done behind: the scheduler runs the task again elsewhere.
 
-Every record is parsed (bulk.read_bulk); those the prefilter lets through are extracted in full, READ_AHEAD at
-a time (nlp.extract_many); those whose findings are kept (prefilter.keeps) come back with their raw bytes, and
+Every record is parsed (bulk.read_bulk); the prefilter's cheap test on its raw text (might_keep_text) spares
+the Document of most, its exact test (might_keep) on the Document of the others decides which are extracted in
+full, READ_AHEAD at a time (nlp.extract_many); those whose findings are kept (prefilter.keeps) come back with their raw bytes, and
 the ids of all records (4 bytes each). When a file names one id more than once (a record, then its
 DeleteCitation or a revised version), the last one counts.
 """
@@ -20,7 +21,7 @@ from pathlib import Path
 from extractor.errors import BadInput
 from extractor.models import Document
 from extractor.nlp import extract_many
-from extractor.scan.prefilter import keeps, might_keep
+from extractor.scan.prefilter import keeps, might_keep, might_keep_text
 from extractor.sources import parse_bytes
 from extractor.sources.bulk import BulkRecord, read_bulk
 from extractor.sources.pubmed_xml import Deletion
@@ -65,7 +66,7 @@ def scan_file(path: str, topic: str | None = None) -> FileResult:
     """Scan the bulk file at `path`. With `topic`, progress goes to Dask's event log under it (the worker's)."""
     file = Path(path)
     report, worker = _reporter(topic)
-    reading = read_bulk(file)
+    reading = read_bulk(file, wanted=might_keep_text)
     result = FileResult(name=file.name, size=file.stat().st_size, sha256="")
     last: dict[tuple[str, str], int] = {}  # (db, id) of candidates and deletions -> its last appearance
     kept: dict[tuple[str, str], tuple[int, KeptRecord]] = {}
@@ -85,7 +86,7 @@ def scan_file(path: str, topic: str | None = None) -> FileResult:
             result.records += 1
             seen.append(int(item.record_id.removeprefix("PMC")))
             key = (item.db, item.record_id)
-            if might_keep(item.document):
+            if isinstance(item, BulkRecord) and might_keep(item.document):
                 last[key] = sequence
                 result.candidates += 1
                 waiting.append((sequence, item))

@@ -1,7 +1,7 @@
 """NCBI's bulk files as streams of records: PubMed baseline and update files, PMC Open Access packages.
 
-    bulk_files(paths)      -> list[Path]                     the files named, and those in directories named
-    read_bulk(path, name)  -> BulkReading                    .items: BulkRecord | Deletion, one at a time
+    bulk_files(paths)              -> list[Path]             the files named, and those in directories named
+    read_bulk(path, name, wanted)  -> BulkReading            .items: BulkRecord | Deletion | PassedRecord
 
 A PubMed file (`*.xml.gz`, `*.xml`) is cut into its records as the decompressed bytes stream past: each
 PubmedArticle keeps the bytes NCBI wrote, wrapped as one-record PubmedArticleSet exactly as refresh caches an
@@ -9,6 +9,11 @@ efetch answer (records.one_record_file), and is parsed to its Document from thos
 DeleteCitation yields a Deletion per PMID. A PMC package (`*.tar.gz` of JATS `.xml`/`.nxml`) is read member
 by member from the compressed stream. Memory holds one record (one article) at a time, whatever the file's
 size. The reading also hashes the file's bytes as they are read (`BulkReading.sha256`, `.bytes_read`).
+
+`wanted`, a test on a PubMed record's raw text (pubmed_xml.iter_pubmed_xml), spares the Document of every
+record it turns down: such a record comes out as a PassedRecord, its id alone. A PMC article always gets its
+Document (its text is made of more than whole elements' text: floats are left out of the paragraphs around
+them).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import re
 import tarfile
 import zlib
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -27,7 +32,7 @@ from typing import BinaryIO
 from extractor.errors import BadInput
 from extractor.models import Document
 from extractor.sources import pmc_jats, pubmed_xml
-from extractor.sources.pubmed_xml import Deletion
+from extractor.sources.pubmed_xml import Deletion, Unread
 from extractor.sources.records import InvalidResponse, one_record_file, read_pmc_set
 from extractor.sources.xmlsafe import MAX_DOCUMENT_BYTES
 
@@ -50,6 +55,14 @@ class BulkRecord:
     def raw(self) -> bytes:
         """A document holding this one record, as refresh caches it (made only for the records kept)."""
         return one_record_file(self.head, self.piece) if self.head else self.piece
+
+
+@dataclass(frozen=True)
+class PassedRecord:
+    """A record the reading's `wanted` turned down: no Document was made."""
+
+    db: str
+    record_id: str
 
 
 def bulk_files(paths: Iterable[Path]) -> list[Path]:
@@ -101,8 +114,8 @@ class _HashingReader:
 class BulkReading:
     """One pass over a bulk file. Iterate `items`; then `sha256` is the file's checksum."""
 
-    def __init__(self, path: Path, name: str) -> None:
-        self.path, self.name = path, name
+    def __init__(self, path: Path, name: str, wanted: Callable[[str], bool] | None = None) -> None:
+        self.path, self.name, self.wanted = path, name, wanted
         self._reader: _HashingReader | None = None
 
     @property
@@ -114,14 +127,14 @@ class BulkReading:
         return self._reader.sha256.hexdigest() if self._reader else ""
 
     @property
-    def items(self) -> Iterator[BulkRecord | Deletion]:
+    def items(self) -> Iterator[BulkRecord | Deletion | PassedRecord]:
         try:
             with self.path.open("rb") as raw:
                 self._reader = _HashingReader(raw)
                 if records_db(self.path.name) == "pmc":
                     yield from _pmc_package(self._reader, self.name)
                 else:
-                    yield from _pubmed_file(self._decompressed(raw), self.name)
+                    yield from _pubmed_file(self._decompressed(raw), self.name, self.wanted)
                 while self._reader.read(_CHUNK):  # trailing bytes count in the checksum too
                     pass
         except (OSError, EOFError, zlib.error, tarfile.TarError) as error:
@@ -133,22 +146,23 @@ class BulkReading:
         return gzip.GzipFile(fileobj=self._reader, mode="rb") if magic == b"\x1f\x8b" else self._reader
 
 
-def read_bulk(path: Path, name: str = "") -> BulkReading:
-    return BulkReading(Path(path), name or str(path))
+def read_bulk(path: Path, name: str = "", wanted: Callable[[str], bool] | None = None) -> BulkReading:
+    return BulkReading(Path(path), name or str(path), wanted)
 
 
-def _pubmed_file(stream: BinaryIO, name: str) -> Iterator[BulkRecord | Deletion]:
+def _pubmed_file(stream: BinaryIO, name: str, wanted: Callable[[str], bool] | None) -> Iterator[BulkRecord | Deletion | PassedRecord]:
     """The records of a PubMed file, parsed by the one streaming reader (pubmed_xml.iter_pubmed_xml); the
     tee between the file and the parser cuts the same bytes into records as they pass, so the n-th
     Document is paired with the n-th record's bytes without reading the file twice."""
     tee = _RecordTee(stream, name)
-    for item in pubmed_xml.iter_pubmed_xml(tee, name):
+    for item in pubmed_xml.iter_pubmed_xml(tee, name, wanted):
         if isinstance(item, Deletion):
             yield item
             continue
         if not tee.pieces or item.pmid is None:
             raise BadInput(f"{name}: a record without a PMID, or whose bytes could not be told apart")
-        yield BulkRecord("pubmed", item.pmid, tee.head, tee.pieces.popleft(), item)
+        piece = tee.pieces.popleft()
+        yield PassedRecord("pubmed", item.pmid) if isinstance(item, Unread) else BulkRecord("pubmed", item.pmid, tee.head, piece, item)
 
 
 class _RecordTee:

@@ -3,6 +3,15 @@
 One Document per PubmedArticle or PubmedBookArticle; the PMIDs of a DeleteCitation are reported, not parsed
 into documents. Identifiers come only from the record's own PubmedData/ArticleIdList (plus
 MedlineCitation/PMID): the ArticleIdLists of its reference list belong to other papers.
+
+A caller that wants only some records (the scan) passes `wanted`, a test on a record's raw text: the
+Document's passages laid out alike, each element's text its text nodes joined with nothing between them
+(_element_raw_text) instead of the Document's text (_text, xmltext.inline_text: the same text nodes, with
+whitespace put between some and runs of whitespace collapsed), and passages or keywords joined with nothing
+or with the Document's separators (whitespace, "; "). So the two texts differ only in whitespace and in
+semicolons between passages: a run of the Document's text without whitespace or ';' is a run of the raw
+text, and without whitespace the two are the same but for those semicolons. A record it turns down comes
+out as Unread (its PMID), and no Document is made.
 """
 
 from __future__ import annotations
@@ -10,7 +19,7 @@ from __future__ import annotations
 import io
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +28,7 @@ from typing import BinaryIO
 from lxml import etree
 
 from extractor.errors import BadInput
-from extractor.models import Document, Passage
+from extractor.models import PASSAGE_SEPARATOR, Document, Passage
 from extractor.sources.identifiers import (
     Identifiers,
     document_id,
@@ -44,6 +53,13 @@ class Deletion:
     pmid: str
 
 
+@dataclass(frozen=True)
+class Unread:
+    """A record passed over without a Document: the caller's `wanted` turned its raw text down."""
+
+    pmid: str | None
+
+
 @dataclass
 class PubmedRecords:
     documents: list[Document] = field(default_factory=list)
@@ -61,9 +77,12 @@ def parse_pubmed_xml(source: bytes | Path, name: str = "") -> PubmedRecords:
     return records
 
 
-def iter_pubmed_xml(source: bytes | Path | BinaryIO, name: str = "") -> Iterator[Document | Deletion]:
+def iter_pubmed_xml(
+    source: bytes | Path | BinaryIO, name: str = "", wanted: Callable[[str], bool] | None = None
+) -> Iterator[Document | Deletion | Unread]:
     """Stream records in constant memory: each element is cleared once it has become a Document. `source`
-    may be an open binary stream (a decompressing one: bulk.py), which the caller closes."""
+    may be an open binary stream (a decompressing one: bulk.py), which the caller closes. With `wanted`, a
+    record whose raw text it turns down comes out as Unread (see the module's docstring)."""
     name = name or (str(source) if isinstance(source, Path) else "<bytes>")
     if isinstance(source, Path):
         opened = source.open("rb")
@@ -77,10 +96,13 @@ def iter_pubmed_xml(source: bytes | Path | BinaryIO, name: str = "") -> Iterator
             if tag == "DeleteCitation":
                 for pmid in element.iter("PMID"):
                     yield Deletion(_checked_pmid(pmid.text, name))
-            elif tag == "PubmedArticle":
-                yield _article_document(element, name)
             else:
-                yield _book_document(element, name)
+                shape = _ARTICLE if tag == "PubmedArticle" else _BOOK
+                if wanted is None or wanted(_raw_text(element, shape, name)):
+                    yield shape.document(_record_parts(element, shape.parts, shape, name), name)
+                else:  # its PMID, read and checked as its Document's would be
+                    parts = _record_parts(element, shape.ids, shape, name)
+                    yield Unread(_own_pmid(_first_ids(parts["ArticleId"]), _first(parts, "PMID"), name))
             _release(element)
 
 
@@ -116,67 +138,128 @@ _BOOK_PARTS = etree.XPath(
     | (PubmedBookData/ArticleIdList)[1]/ArticleId
     """
 )
+_ARTICLE_IDS = etree.XPath("MedlineCitation[1]/PMID[1] | MedlineCitation[1]/Article[1] | (PubmedData/ArticleIdList)[1]/ArticleId")
+_BOOK_IDS = etree.XPath("BookDocument[1] | BookDocument[1]/PMID[1] | (PubmedBookData/ArticleIdList)[1]/ArticleId")
+# A PubmedArticle's raw text in one XPath: the text nodes of its title, abstract sections and keywords, when
+# the Document lays these out in document order (no VernacularTitle that could stand for the title or sit
+# between two of them, no OtherAbstract, ArticleTitle before the Abstract, keywords after the Article);
+# any other record's raw text is laid out as its Document is (_passages).
+_ARTICLE_TEXT_NODES = etree.XPath(
+    """
+    (MedlineCitation[1]/Article[1]/ArticleTitle[1]
+     | MedlineCitation[1]/Article[1]/Abstract/AbstractText
+     | MedlineCitation[1]/KeywordList/Keyword)//text()
+    """,
+    smart_strings=False,
+)
+_ARTICLE_TEXT_IN_ORDER = etree.XPath(
+    """
+    not(MedlineCitation[1]/Article[1]/VernacularTitle
+        | MedlineCitation[1]/OtherAbstract
+        | MedlineCitation[1]/Article[1]/ArticleTitle[1]/preceding-sibling::Abstract
+        | MedlineCitation[1]/Article[1]/preceding-sibling::KeywordList)
+    """
+)
+_TEXT_NODES = etree.XPath(".//text()", smart_strings=False)
+
+Parts = dict[str, list[etree._Element]]
 
 
-def _record_parts(record: etree._Element, xpath: etree.XPath) -> dict[str, list[etree._Element]]:
+@dataclass(frozen=True)
+class _Shape:
+    """How one kind of record (PubmedArticle, PubmedBookArticle) is read."""
+
+    parts: etree.XPath  # everything its Document is made of
+    ids: etree.XPath  # its identifiers and the element it must hold
+    required: str  # that element
+    missing: str  # what a record without it is said to lack
+    titles: Callable[[Parts], list[etree._Element | None]]  # the title is the first of these with text
+    abstracts: Callable[[Parts], list[etree._Element]]  # its abstract sections, in the Document's order
+    document: Callable[[Parts, str], Document]
+    text_nodes: etree.XPath | None = None  # its raw text's nodes in one XPath, where
+    text_in_order: etree.XPath | None = None  # this holds
+
+
+def _record_parts(record: etree._Element, xpath: etree.XPath, shape: _Shape, name: str) -> Parts:
     """The elements `xpath` finds in `record`, by tag, each list in document order."""
-    parts: dict[str, list[etree._Element]] = defaultdict(list)
+    parts: Parts = defaultdict(list)
     for element in xpath(record):
         parts[element.tag].append(element)
+    if shape.required not in parts:
+        raise BadInput(f"{name}: {shape.missing}")
     return parts
 
 
-def _first(parts: dict[str, list[etree._Element]], tag: str) -> etree._Element | None:
+def _first(parts: Parts, tag: str) -> etree._Element | None:
     """What find() would give: the first such element."""
     found = parts.get(tag)
     return found[0] if found else None
 
 
-def _article_document(record: etree._Element, name: str) -> Document:
-    parts = _record_parts(record, _ARTICLE_PARTS)
-    if "Article" not in parts:
-        raise BadInput(f"{name}: a PubmedArticle without MedlineCitation/Article")
-    ids = _own_ids(parts["ArticleId"], _first(parts, "PMID"), name)
-    title = _text(_first(parts, "ArticleTitle")) or _text(_first(parts, "VernacularTitle"))
-    # The Abstract's sections, then those of any OtherAbstract (a translation), whatever their order in the XML.
-    abstracts = sorted(parts["AbstractText"], key=lambda text: text.getparent().tag == "OtherAbstract")
+def _article_document(parts: Parts, name: str) -> Document:
     year = _year(_first(parts, "PubDate")) or _year(_first(parts, "ArticleDate"))
-    journal = _text(_first(parts, "Title"))
-    return _document(ids, title, abstracts, parts["Keyword"], name, journal=journal, year=year)
+    return _document(parts, _ARTICLE, name, journal=_text(_first(parts, "Title")), year=year)
 
 
-def _book_document(record: etree._Element, name: str) -> Document:
-    parts = _record_parts(record, _BOOK_PARTS)
-    if "BookDocument" not in parts:
-        raise BadInput(f"{name}: a PubmedBookArticle without BookDocument")
-    ids = _own_ids(parts["ArticleId"], _first(parts, "PMID"), name)
-    book_title = _text(_first(parts, "BookTitle"))
-    title = _text(_first(parts, "ArticleTitle")) or book_title  # a whole book has only its BookTitle
+def _book_document(parts: Parts, name: str) -> Document:
     year = _year(_first(parts, "PubDate")) or _year(_first(parts, "BeginningDate"))
-    return _document(ids, title, parts["AbstractText"], parts["Keyword"], name, journal=book_title, year=year)
+    return _document(parts, _BOOK, name, journal=_text(_first(parts, "BookTitle")), year=year)
 
 
-def _document(
-    ids: Identifiers,
-    title: str,
-    abstracts: list[etree._Element],
-    keywords: list[etree._Element],
-    name: str,
-    journal: str,
-    year: str,
-) -> Document:
+_ARTICLE = _Shape(
+    _ARTICLE_PARTS, _ARTICLE_IDS, "Article", "a PubmedArticle without MedlineCitation/Article",
+    titles=lambda parts: [_first(parts, "ArticleTitle"), _first(parts, "VernacularTitle")],
+    # The Abstract's sections, then those of any OtherAbstract (a translation), whatever their order in the XML.
+    abstracts=lambda parts: sorted(parts["AbstractText"], key=lambda text: text.getparent().tag == "OtherAbstract"),
+    document=_article_document,
+    text_nodes=_ARTICLE_TEXT_NODES,
+    text_in_order=_ARTICLE_TEXT_IN_ORDER,
+)
+_BOOK = _Shape(
+    _BOOK_PARTS, _BOOK_IDS, "BookDocument", "a PubmedBookArticle without BookDocument",
+    titles=lambda parts: [_first(parts, "ArticleTitle"), _first(parts, "BookTitle")],  # a whole book: its BookTitle
+    abstracts=lambda parts: parts["AbstractText"],
+    document=_book_document,
+)
+
+
+def _raw_text(record: etree._Element, shape: _Shape, name: str) -> str:
+    """The record's raw text (see the module's docstring)."""
+    if shape.text_nodes is not None and shape.text_in_order(record):
+        return "".join(shape.text_nodes(record))
+    parts = _record_parts(record, shape.parts, shape, name)
+    return PASSAGE_SEPARATOR.join(passage.text for passage in _passages(parts, shape, _element_raw_text))
+
+
+def _element_raw_text(element: etree._Element | None) -> str:
+    """The element's text nodes joined with nothing between them."""
+    if element is None:
+        return ""
+    return element.text or "" if len(element) == 0 else "".join(_TEXT_NODES(element))
+
+
+def _passages(parts: Parts, shape: _Shape, text: Callable[[etree._Element | None], str]) -> list[Passage]:
+    """The Document's passages, each element's text read by `text`: the Document's (_text) or the raw one
+    (_element_raw_text) of the scan's first test, which must be laid out alike."""
+    title = next((title for title in map(text, shape.titles(parts)) if title.strip()), "")
     passages = [Passage("title", title)] if title else []
-    for abstract in abstracts:
-        text = _text(abstract)
-        if text:
-            passages.append(Passage("abstract", text, abstract.get("Label", "")))
-    keyword_texts = [text for text in map(_text, keywords) if text]
+    for abstract in shape.abstracts(parts):
+        abstract_text = text(abstract)
+        if abstract_text.strip():
+            passages.append(Passage("abstract", abstract_text, abstract.get("Label", "")))
+    keyword_texts = [keyword_text for keyword_text in map(text, parts["Keyword"]) if keyword_text.strip()]
     if keyword_texts:
         passages.append(Passage("section", "; ".join(keyword_texts), "Keywords"))
+    return passages
+
+
+def _document(parts: Parts, shape: _Shape, name: str, journal: str, year: str) -> Document:
+    ids = _own_ids(parts["ArticleId"], _first(parts, "PMID"), name)
+    passages = _passages(parts, shape, _text)
     return Document(
         id=document_id(ids, name),
         source=SOURCE,
-        title=title,
+        title=passages[0].text if passages and passages[0].kind == "title" else "",
         passages=passages,
         pmid=ids.pmid,
         pmcid=ids.pmcid,
@@ -190,17 +273,27 @@ def _document(
 def _own_ids(article_ids: list[etree._Element], citation_pmid: etree._Element | None, name: str) -> Identifiers:
     """The record's ids from its own ArticleIdList (the first id of each type), else the citation's PMID; a
     malformed DOI or PMCID is dropped, not fatal."""
+    found = _first_ids(article_ids)
+    return Identifiers(
+        pmid=_own_pmid(found, citation_pmid, name),
+        pmcid=valid_or_none(normalise_pmcid, found.get("pmc")),
+        doi=valid_or_none(normalise_doi, found.get("doi")),
+    )
+
+
+def _first_ids(article_ids: list[etree._Element]) -> dict[str, str]:
+    """The first non-empty id of each type the reader uses."""
     found: dict[str, str] = {}
     for article_id in article_ids:
         id_type, value = article_id.get("IdType", ""), (article_id.text or "").strip()
         if id_type in ("pubmed", "pmc", "doi") and value and id_type not in found:
             found[id_type] = value
+    return found
+
+
+def _own_pmid(found: dict[str, str], citation_pmid: etree._Element | None, name: str) -> str | None:
     pmid = found.get("pubmed") or (citation_pmid.text or "" if citation_pmid is not None else "").strip()
-    return Identifiers(
-        pmid=_checked_pmid(pmid, name) if pmid else None,
-        pmcid=valid_or_none(normalise_pmcid, found.get("pmc")),
-        doi=valid_or_none(normalise_doi, found.get("doi")),
-    )
+    return _checked_pmid(pmid, name) if pmid else None
 
 
 def _checked_pmid(value: str | None, name: str) -> str:
