@@ -14,7 +14,7 @@ from extractor import lexicons
 from extractor.errors import BadInput
 from extractor.models import Document, Passage
 from extractor.nlp import extract_many
-from extractor.scan.prefilter import keeps, might_keep
+from extractor.scan.prefilter import keeps, might_keep, might_keep_text
 from extractor.scan.task import scan_file
 from extractor.sources import parse_bytes, read_documents
 from extractor.sources.bulk import bulk_files, read_bulk
@@ -34,6 +34,14 @@ def every_real_document(shared: Path, seeds: Path) -> list[Document]:
     return documents
 
 
+def documents_and_raw_texts(data: bytes) -> list[tuple[Document, str]]:
+    """Each record's Document with the raw text the reader hands the scan's first test (might_keep_text)."""
+    raw_texts: list[str] = []
+    documents = list(iter_pubmed_xml(data, "mixed.xml", wanted=lambda text: raw_texts.append(text) or True))
+    assert len(documents) == len(raw_texts)
+    return list(zip(documents, raw_texts))
+
+
 def test_the_prefilter_lets_through_every_document_the_extraction_keeps(shared_dir: Path, seeds_dir: Path):
     documents = every_real_document(shared_dir, seeds_dir)
     kept = [document.id for document, findings in zip(documents, extract_many(documents)) if keeps(findings)]
@@ -43,6 +51,20 @@ def test_the_prefilter_lets_through_every_document_the_extraction_keeps(shared_d
     # and it is a filter: the real records about other subjects (the fixtures) do not pass
     background = [document for document in documents if document.source in ("pubmed-xml", "pmc-jats")]
     assert len(background) >= 20 and not any(might_keep(document) for document in background)
+
+
+def test_the_first_test_lets_through_every_record_the_exact_test_lets_through(shared_dir: Path, seeds_dir: Path):
+    """The first test runs on PubMed records (a PMC article always gets its Document): every fixture record,
+    and every corpus text and seed report wrapped in a real record, as bulk files hold them."""
+    records = load_records(shared_dir, seeds_dir)
+    articles = [case for _, case in records.cases] + [background_record(records, n) for n in range(len(records.background))]
+    pairs = documents_and_raw_texts(f"{records.prolog}<PubmedArticleSet>{''.join(articles)}</PubmedArticleSet>".encode())
+    passed = [document.pmid for document, _ in pairs if might_keep(document)]
+    assert len(passed) >= 30
+    assert [document.pmid for document, raw in pairs if might_keep(document) and not might_keep_text(raw)] == []
+    # and it is a filter: the background records do not pass it
+    background = pairs[len(records.cases):]
+    assert len(background) >= 15 and not any(might_keep_text(raw) for _, raw in background)
 
 
 def test_every_engager_name_and_flare_word_of_the_lexicons_passes_alone():
@@ -77,6 +99,10 @@ def test_a_mixed_bulk_file_keeps_exactly_what_the_full_extraction_keeps(shared_d
     assert result.error is None and result.records == len(articles)
     assert sorted(kept.record_id for kept in result.kept) == expected and len(expected) >= 30
     assert result.candidates < result.records  # the background did not reach the full extraction
+    # the first test on the raw text sent on every record the exact test lets through, and no other reached it
+    pairs = documents_and_raw_texts(gzip.decompress(path.read_bytes()))
+    assert [d.pmid for d, raw in pairs if might_keep(d) and not might_keep_text(raw)] == []
+    assert result.candidates == sum(might_keep(document) for document, _ in pairs)
     assert result.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
 
 
