@@ -96,9 +96,11 @@ def measure_floor(path: Path) -> dict:
 
 def measure_scan_task(path: Path) -> dict:
     from extractor.nlp import warm_up
+    from extractor.scan.prefilter import prepare
     from extractor.scan.task import scan_file
 
     warm_up()  # once per worker process, not per file
+    prepare()
     baseline_mb = peak_rss_mb()
     with Stopwatch() as watch:
         result = scan_file(str(path))
@@ -116,6 +118,7 @@ def measure_dask(path: Path, workers: int, files: int) -> dict:
 
     from benchmarks.common import peak_rss_mb as worker_peak
     from extractor.nlp import warm_up
+    from extractor.scan.prefilter import prepare
     from extractor.scan.task import scan_file
 
     directory = CACHE_DIR / f"scan_copies_{path.stem}"
@@ -129,6 +132,7 @@ def measure_dask(path: Path, workers: int, files: int) -> dict:
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                       silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
         client.run(warm_up)
+        client.run(prepare)
         with Stopwatch() as watch:
             futures = [client.submit(scan_file, str(copy), pure=False) for copy in copies]
             wait(futures)

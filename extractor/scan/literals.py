@@ -60,12 +60,14 @@ class Necessary:
         return Necessary(self.alternatives + other.alternatives, self.gate | other.gate)
 
     def might_match(self, text: str) -> bool:
-        """False only where the pattern matches no text whose `spaced` form is `text`.
+        """False only where the pattern matches no text T that differs from `text` in whitespace and hyphens
+        alone, and each of whose runs without whitespace (nor a `cut_at` character) is in `text`: T may have
+        whitespace where `text` has none (a Document's text, where an inline tag of its raw text sits between
+        two words), and runs of whitespace of other lengths.
 
-        A string with a space is looked for with the spaces taken out, in the text with the spaces taken out:
-        a space in a text's form may stand for none in a text of the same words (the scan's raw text, where an
-        inline tag sits between two words). One without is looked for as it is; first, though, every string
-        is looked for without spaces in the text without spaces (one search: most texts end there)."""
+        So a string with a space is looked for without its spaces, in `text` without whitespace and hyphens,
+        and one without, in `spaced(text)`; first, though, every string is looked for the first way (one
+        search: most texts end there)."""
         return self._searcher.might_match(text)
 
     @cached_property
@@ -94,10 +96,10 @@ class _Searcher:
         self.offset = len(as_is)
 
     def might_match(self, text: str) -> bool:
-        joined = text.replace(" ", "")
+        joined = "".join(text.split()).replace("-", "")
         if not self.gate.find_matches_as_indexes(joined):
             return False
-        found = {number for number, _, _ in self.as_is.find_matches_as_indexes(text, overlapping=True)}
+        found = {number for number, _, _ in self.as_is.find_matches_as_indexes(spaced(text), overlapping=True)}
         found |= {self.offset + number for number, _, _ in self.spaced_out.find_matches_as_indexes(joined, overlapping=True)}
         return any(all(not found.isdisjoint(clause) for clause in conjunction) for conjunction in self.alternatives)
 
@@ -146,17 +148,26 @@ class _Analysis:
         known = self.usables.get(strings, False)
         if known is not False:
             return known
-        cut = set()
-        for string in strings:
-            runs = [run for run in self.cut.split(string) if run.strip()]
-            if not runs:
-                cut = None
-                break
-            cut.add(min(runs, key=self.rank))
-        if cut is not None and len(cut) <= _MOST_STRINGS:
-            known = frozenset(s for s in cut if not any(s[:end] in cut for end in range(1, len(s))))
+        joined = "\0".join(strings)
+        cut: set[str] | None = set()
+        if _BLANK.search(joined):  # a string of spaces at most: says nothing
+            cut = None
+        elif self.cut.search(joined) is None:  # most sets: nothing to cut
+            cut = set(strings)
         else:
-            known = None
+            for string in strings:
+                runs = [run for run in self.cut.split(string) if run.strip()]
+                if not runs:
+                    cut = None
+                    break
+                cut.add(min(runs, key=self.rank))
+        known = None
+        if cut is not None and len(cut) <= _MOST_STRINGS:
+            kept: list[str] = []
+            for string in sorted(cut):  # a string's prefixes sort before it, and all between start with them
+                if not kept or not string.startswith(kept[-1]):
+                    kept.append(string)
+            known = frozenset(kept)
         self.usables[strings] = known
         return known
 
@@ -259,7 +270,7 @@ def _branches(item: tuple) -> list[list[tuple]] | None:
 def _implies(clause: Clause, other: Clause) -> bool:
     """Whether a text with a string of `clause` has one of `other` too: each string contains one of them
     (not looked into for large clauses: keeping a clause that says nothing more costs a test, not an answer)."""
-    if len(clause) * len(other) > 4096:
+    if len(clause) * len(other) > 256:
         return False
     return all(any(o in string for o in other) for string in clause)
 
@@ -278,6 +289,7 @@ def _times(left: Clause, right: Clause | None, most: int) -> Clause | None:
     return frozenset(a + b for a, b in product(left, right))
 
 
+_BLANK = re.compile("(?:^|\0) *(?:\0|$)")
 _SPACE = (sre.CATEGORY, sre.CATEGORY_SPACE), (sre.CATEGORY, sre.CATEGORY_UNI_SPACE)
 
 

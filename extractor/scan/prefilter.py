@@ -37,7 +37,7 @@ from extractor.lexicons.folding import fold
 from extractor.models import CaseFindings, Document
 from extractor.nlp.mentions import forms_pattern
 from extractor.nlp.unnamed import unnamed_engager_pattern
-from extractor.scan.literals import Necessary, necessary_literals, spaced
+from extractor.scan.literals import Necessary, necessary_literals
 
 
 def keeps(findings: CaseFindings) -> bool:
@@ -60,12 +60,17 @@ def might_keep(document: Document) -> bool:
     # an engager named by its targets only ("a CD20xCD3 bispecific antibody") is kept too (nlp/unnamed.py);
     # that pattern starts with no literal, so it is searched only where the literals it needs are there
     return _pattern().search(folded) is not None or (
-        _necessary()[1].might_match(spaced(folded)) and unnamed_engager_pattern().search(folded) is not None)
+        _necessary()[1].might_match(folded) and unnamed_engager_pattern().search(folded) is not None)
 
 
 def might_keep_text(text: str) -> bool:
     """False only for a record whose Document might_keep would turn down (`text`: see the module's docstring)."""
-    return _necessary()[2].might_match(spaced(fold(text)))
+    return _necessary()[2].might_match(fold(text))
+
+
+def prepare() -> None:
+    """Read the patterns' literals now rather than at the first record (a fifth of a second, once a process)."""
+    might_keep_text("")
 
 
 @cache
