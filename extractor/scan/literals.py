@@ -32,6 +32,7 @@ taken.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -39,7 +40,7 @@ from itertools import product
 from re import _constants as sre
 from re import _parser as sre_parse
 
-from ahocorasick_rs import AhoCorasick, Implementation
+from ahocorasick_rs import AhoCorasick, BytesAhoCorasick, Implementation
 
 _MOST_EXACT = 4096  # strings an exact set holds at most before it is given up
 _MOST_CLASS = 16  # characters a class may hold and still count as a set of literals
@@ -80,8 +81,8 @@ class _Searcher:
     many strings), strings numbered, each clause a set of numbers."""
 
     def __init__(self, necessary: Necessary) -> None:
-        joined = sorted({s.replace(" ", "") for s in necessary.gate})
-        self.gate = AhoCorasick(joined, implementation=Implementation.DFA)
+        joined = sorted({s.replace(" ", "").encode() for s in necessary.gate})
+        self.gate = BytesAhoCorasick(joined, implementation=Implementation.DFA)
         strings = sorted({s for conjunction in necessary.alternatives for clause in conjunction for s in clause})
         as_is = [s for s in strings if " " not in s]
         spaced_out = sorted({s.replace(" ", "") for s in strings if " " in s})
@@ -96,12 +97,31 @@ class _Searcher:
         self.offset = len(as_is)
 
     def might_match(self, text: str) -> bool:
-        joined = "".join(text.split()).replace("-", "")
-        if not self.gate.find_matches_as_indexes(joined):
+        if not self.gate.find_matches_as_indexes(_joined_bytes(text)):
             return False
+        joined = "".join(text.split()).replace("-", "")
         found = {number for number, _, _ in self.as_is.find_matches_as_indexes(spaced(text), overlapping=True)}
         found |= {self.offset + number for number, _, _ in self.spaced_out.find_matches_as_indexes(joined, overlapping=True)}
         return any(all(not found.isdisjoint(clause) for clause in conjunction) for conjunction in self.alternatives)
+
+
+_ASCII_SPACE_AND_HYPHEN = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f-"
+
+
+@cache
+def _wide_space() -> re.Pattern[bytes]:
+    """Whitespace outside ASCII (what str.split splits on), as UTF-8."""
+    spaces = (chr(code) for code in range(0x80, sys.maxunicode + 1) if chr(code).isspace())
+    return re.compile(b"|".join(re.escape(space.encode()) for space in spaces))
+
+
+def _joined_bytes(text: str) -> bytes:
+    """`text` without whitespace and hyphens, as UTF-8: bytes are deleted in C, where the text has no
+    whitespace outside ASCII (most texts)."""
+    data = text.encode()
+    if _wide_space().search(data):
+        data = "".join(text.split()).encode()
+    return data.translate(None, _ASCII_SPACE_AND_HYPHEN)
 
 
 @dataclass(frozen=True)
