@@ -40,7 +40,7 @@ from itertools import product
 from re import _constants as sre
 from re import _parser as sre_parse
 
-from ahocorasick_rs import AhoCorasick, BytesAhoCorasick, Implementation
+from ahocorasick_rs import BytesAhoCorasick, Implementation
 
 _MOST_EXACT = 4096  # strings an exact set holds at most before it is given up
 _MOST_CLASS = 16  # characters a class may hold and still count as a set of literals
@@ -77,51 +77,64 @@ class Necessary:
 
 
 class _Searcher:
-    """A Necessary made quick to test: Aho-Corasick automata (ahocorasick_rs: one pass over a text, however
-    many strings), strings numbered, each clause a set of numbers."""
+    """A Necessary made quick to test: Aho-Corasick automata over UTF-8 (ahocorasick_rs: one pass over a text,
+    however many strings), strings numbered, each clause a set of numbers."""
 
     def __init__(self, necessary: Necessary) -> None:
-        joined = sorted({s.replace(" ", "").encode() for s in necessary.gate})
-        self.gate = BytesAhoCorasick(joined, implementation=Implementation.DFA)
-        strings = sorted({s for conjunction in necessary.alternatives for clause in conjunction for s in clause})
-        as_is = [s for s in strings if " " not in s]
-        spaced_out = sorted({s.replace(" ", "") for s in strings if " " in s})
-        self.as_is = AhoCorasick(as_is or ["\0"], implementation=Implementation.DFA)
-        self.spaced_out = AhoCorasick(spaced_out or ["\0"], implementation=Implementation.DFA)
-        number = {("", s): i for i, s in enumerate(as_is)} | {(" ", s): len(as_is) + i for i, s in enumerate(spaced_out)}
-        self.alternatives = [
-            [frozenset(number[(" ", s.replace(" ", ""))] if " " in s else number[("", s)] for s in clause)
-             for clause in conjunction]
-            for conjunction in necessary.alternatives
-        ]
-        self.offset = len(as_is)
+        self.gate = _Automata(necessary.gate)
+        strings = {s for conjunction in necessary.alternatives for clause in conjunction for s in clause}
+        self.strings = _Automata(strings)
+        self.alternatives = [[frozenset(self.strings.numbers[s] for s in clause) for clause in conjunction]
+                             for conjunction in necessary.alternatives]
 
     def might_match(self, text: str) -> bool:
-        if not self.gate.find_matches_as_indexes(_joined_bytes(text)):
+        unhyphenated, joined = _forms(text)
+        if not self.gate.found(unhyphenated, joined):
             return False
-        joined = "".join(text.split()).replace("-", "")
-        found = {number for number, _, _ in self.as_is.find_matches_as_indexes(spaced(text), overlapping=True)}
-        found |= {self.offset + number for number, _, _ in self.spaced_out.find_matches_as_indexes(joined, overlapping=True)}
+        found = self.strings.found(unhyphenated, joined, every=True)
         return any(all(not found.isdisjoint(clause) for clause in conjunction) for conjunction in self.alternatives)
 
 
-_ASCII_SPACE_AND_HYPHEN = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f-"
+class _Automata:
+    """Strings without a space, found in a text without hyphens; strings with, found without their spaces in
+    the text without whitespace and hyphens."""
+
+    def __init__(self, strings: Iterable[str]) -> None:
+        strings = sorted(set(strings))
+        as_is = sorted({s.encode() for s in strings if " " not in s})
+        joined = sorted({s.replace(" ", "").encode() for s in strings if " " in s})
+        self.as_is = BytesAhoCorasick(as_is or [b"\0"], implementation=Implementation.DFA)
+        self.joined = BytesAhoCorasick(joined or [b"\0"], implementation=Implementation.DFA)
+        self.offset = len(as_is)
+        numbers = {string: number for number, string in enumerate(as_is)}
+        numbers |= {string: self.offset + number for number, string in enumerate(joined)}
+        self.numbers = {s: numbers[s.replace(" ", "").encode() if " " in s else s.encode()] for s in strings}
+
+    def found(self, unhyphenated: bytes, joined: bytes, every: bool = False) -> set[int]:
+        """The numbers of the strings found (without `every`: at least one, if any is there)."""
+        found = {number for number, _, _ in self.as_is.find_matches_as_indexes(unhyphenated, overlapping=every)}
+        if found and not every:
+            return found
+        return found | {self.offset + n for n, _, _ in self.joined.find_matches_as_indexes(joined, overlapping=every)}
 
 
 @cache
-def _wide_space() -> re.Pattern[bytes]:
-    """Whitespace outside ASCII (what str.split splits on), as UTF-8."""
-    spaces = (chr(code) for code in range(0x80, sys.maxunicode + 1) if chr(code).isspace())
+def _other_whitespace() -> re.Pattern[bytes]:
+    """Whitespace that str.split splits on and bytes.split does not (outside ASCII, and \\x1c-\\x1f), as UTF-8."""
+    spaces = (chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace() and chr(code) not in " \t\n\r\x0b\x0c")
     return re.compile(b"|".join(re.escape(space.encode()) for space in spaces))
 
 
-def _joined_bytes(text: str) -> bytes:
-    """`text` without whitespace and hyphens, as UTF-8: bytes are deleted in C, where the text has no
-    whitespace outside ASCII (most texts)."""
+_ASCII_WHITESPACE_AND_HYPHEN = b" \t\n\r\x0b\x0c-"
+
+
+def _forms(text: str) -> tuple[bytes, bytes]:
+    """`text` without hyphens, where a string without whitespace is in it wherever it is in `spaced(text)`; and
+    `text` without whitespace and hyphens: as UTF-8, made with bytes operations in C, unless the text has
+    whitespace that they do not know (rare)."""
     data = text.encode()
-    if _wide_space().search(data):
-        data = "".join(text.split()).encode()
-    return data.translate(None, _ASCII_SPACE_AND_HYPHEN)
+    joined = "".join(text.split()).encode() if _other_whitespace().search(data) else data
+    return data.replace(b"-", b""), joined.translate(None, _ASCII_WHITESPACE_AND_HYPHEN)
 
 
 @dataclass(frozen=True)
