@@ -1,12 +1,13 @@
 """Literal strings a regular expression cannot match without, read from the pattern itself.
 
-    spaced(text) -> str                             hyphens removed, each run of whitespace one space
-    necessary_literals(pattern, rank) -> Necessary  what every match holds, in that form
+    spaced(text) -> str                                     hyphens removed, each run of whitespace one space
+    necessary_literals(pattern, rank, cut_at) -> Necessary  what every match holds, in that form
+    Necessary.might_match(text) -> bool                     False only where no match can be
 
-Texts and literals are compared with hyphens removed and each run of whitespace made one space (`spaced`), so
-a pattern's word separators ("[\\s\\-]{0,2}", "\\s*") match "" or " " there. `spaced` maps a substring of a
-text to a substring of the text's form, so a literal necessary for every match is in the text's form wherever
-the pattern matches the text.
+Literals are read with hyphens removed and each run of whitespace made one space (`spaced`), so a pattern's
+word separators ("[\\s\\-]{0,2}", "\\s*") match "" or " " there. `spaced` maps a substring of a text to a
+substring of the text's form, so a literal necessary for every match is in the text's form wherever the
+pattern matches the text.
 
 `Necessary.alternatives` is a list of conjunctions: every match satisfies at least one of them, and a
 conjunction is satisfied by a text that contains, for each of its clauses, one of the clause's strings.

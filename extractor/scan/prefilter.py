@@ -12,17 +12,19 @@ matcher searches it (the same folding, the same patterns: mentions.forms_pattern
 its targets (the extraction's own pattern: unnamed.unnamed_engager_pattern), cannot be kept. The forms
 come from the lexicons when a process first asks, so the prefilter follows every lexicon change.
 
-`might_keep_text(text)`: the cheap test that comes first, on a record's raw text before any Document is made:
-False only where might_keep would be False too. The raw text (pubmed_xml.iter_pubmed_xml) is laid out as the
-Document's text is, from the same text nodes, but without the whitespace the Document's text puts between
-some of them or the collapsing of runs of whitespace: without whitespace and hyphens (literals.canonical),
-and folded (fold works character by character), the two texts are the same string. Both patterns are read for
-the literals they cannot match without, in that canonical form (literals.necessary_literals: alternatives of
-conjunctions of clauses, each a set of strings of which the text must hold one), so a raw text that satisfies
-none belongs to a Document in which neither pattern can match. Hence no exception for a record with an inline
-tag inside a word (<i>tar</i>latamab: the same text nodes), an entity or a character reference (&#946;,
-decoded by the parser in both), a line break or a hyphen inside a multi-word form (gone in canonical form),
-Greek letters, odd dashes or case (folded alike in both).
+`might_keep_text(text)`: the cheap test that comes first, on a PubMed record's raw text before any Document
+is made (pubmed_xml.iter_pubmed_xml): False only where might_keep would be False too. The raw text is the
+Document's text before its whitespace is put in order: the same text nodes laid out alike, without the
+whitespace the Document's text puts between some of them (or between passages) and without the collapsing
+of runs of whitespace, the semicolons between keywords left out. So (folded alike: fold works character by
+character) every run of the Document's text without whitespace or ';' is in the raw text, and the two are
+the same string without whitespace and hyphens. Both patterns are read for the literals they cannot match
+without (literals.necessary_literals, with hyphens gone and runs of whitespace one space, no ';' in them),
+and a raw text is looked for them as Necessary.might_match says; one without any of them belongs to a
+Document where neither pattern can match. Hence no exception for a record with an inline tag inside a word
+(<i>tar</i>latamab: the same text nodes), a comment or CDATA section, an entity or a character reference
+(&#946;: decoded by the parser for both), a line break or a hyphen inside a multi-word form, a form across
+two passages, Greek letters, odd dashes or case (folded alike in both).
 """
 
 from __future__ import annotations
@@ -76,8 +78,7 @@ def prepare() -> None:
 @cache
 def _necessary() -> tuple[Necessary, Necessary, Necessary]:
     """What the forms' pattern needs, what the unnamed engagers' pattern needs, what either needs
-    (literals.necessary_literals)."""
-    # a raw text lacks the semicolons the Document's text puts between keywords (pubmed_xml)
+    (literals.necessary_literals); no semicolon in them: a raw text lacks those between keywords."""
     forms = necessary_literals(_pattern(), cut_at=";")
     unnamed = necessary_literals(unnamed_engager_pattern(), cut_at=";")
     return forms, unnamed, forms | unnamed

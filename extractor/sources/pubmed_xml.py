@@ -7,11 +7,12 @@ MedlineCitation/PMID): the ArticleIdLists of its reference list belong to other 
 A caller that wants only some records (the scan) passes `wanted`, a test on a record's raw text: the
 Document's passages laid out alike, each element's text its text nodes joined with nothing between them
 (_element_raw_text) instead of the Document's text (_text, xmltext.inline_text: the same text nodes, with
-whitespace put between some and runs of whitespace collapsed), and passages or keywords joined with nothing
-or with the Document's separators (whitespace, "; "). So the two texts differ only in whitespace and in
-semicolons between passages: a run of the Document's text without whitespace or ';' is a run of the raw
-text, and without whitespace the two are the same but for those semicolons. A record it turns down comes
-out as Unread (its PMID), and no Document is made.
+whitespace put between some and runs of whitespace collapsed), and passages and keywords joined with the
+Document's separators (whitespace, "; ") or, where one XPath reads the text nodes of a record whose parts
+come in the Document's order, with nothing. So the two texts differ only in whitespace and in the semicolons
+between keywords: a run of the Document's text without whitespace or ';' is in the raw text, and without
+whitespace the two are the same but for those semicolons. A record it turns down comes out as Unread (its
+PMID), and no Document is made.
 """
 
 from __future__ import annotations
