@@ -57,8 +57,10 @@ def test_the_first_test_lets_through_every_record_the_exact_test_lets_through(sh
     """The first test runs on PubMed records (a PMC article always gets its Document): every fixture record,
     and every corpus text and seed report wrapped in a real record, as bulk files hold them."""
     records = load_records(shared_dir, seeds_dir)
-    articles = [case for _, case in records.cases] + [background_record(records, n) for n in range(len(records.background))]
-    pairs = documents_and_raw_texts(f"{records.prolog}<PubmedArticleSet>{''.join(articles)}</PubmedArticleSet>".encode())
+    articles = [case for _, case in records.cases]
+    articles += [background_record(records, n) for n in range(len(records.background))]
+    data = f"{records.prolog}<PubmedArticleSet>{''.join(articles)}</PubmedArticleSet>".encode()
+    pairs = documents_and_raw_texts(data)
     passed = [document.pmid for document, _ in pairs if might_keep(document)]
     assert len(passed) >= 30
     assert [document.pmid for document, raw in pairs if might_keep(document) and not might_keep_text(raw)] == []

@@ -27,7 +27,7 @@ def record(abstracts: list[str], title: str = "A case report", *, vernacular: st
            other: list[str] = (), keywords: list[str] = (), pmid: str = "1") -> bytes:
     """One PubMed record, each part given as XML (markup and references as written)."""
     vernacular_xml = f"<VernacularTitle>{vernacular}</VernacularTitle>" if vernacular is not None else ""
-    other_xml = "".join(f'<OtherAbstract Type="Publisher" Language="fre"><AbstractText>{text}</AbstractText></OtherAbstract>'
+    other_xml = "".join(f'<OtherAbstract Language="fre"><AbstractText>{text}</AbstractText></OtherAbstract>'
                         for text in other)
     keyword_xml = f'<KeywordList Owner="NOTNLM">{"".join(f"<Keyword>{k}</Keyword>" for k in keywords)}</KeywordList>' \
         if keywords else ""
@@ -38,6 +38,13 @@ def record(abstracts: list[str], title: str = "A case report", *, vernacular: st
             f'<Abstract>{abstract_xml}</Abstract>{vernacular_xml}</Article>{other_xml}{keyword_xml}</MedlineCitation>'
             f'<PubmedData><ArticleIdList><ArticleId IdType="pubmed">{pmid}</ArticleId></ArticleIdList></PubmedData>'
             f'</PubmedArticle></PubmedArticleSet>\n').encode("utf-8")
+
+
+def title_after_abstract(data: bytes) -> bytes:
+    """The record with its ArticleTitle written after its Abstract (the Document still starts with the title)."""
+    start, end = data.index(b"<ArticleTitle>"), data.index(b"</ArticleTitle>") + len(b"</ArticleTitle>")
+    title, rest = data[start:end], data[:start] + data[end:]
+    return rest.replace(b"</Abstract>", b"</Abstract>" + title)
 
 
 def document_and_raw_text(data: bytes) -> tuple[Document, str]:
@@ -71,6 +78,8 @@ PASSING = {
     "British spelling across a line break": record(["A tumour\n   flare reaction was seen."]),
     "a form across the title and the abstract": record(["flare followed on day 3."], title="Transient tumor"),
     "a form across two abstract sections": record(["The scan showed local", "CRS on day 2."]),
+    "a form across the title and the abstract written before it": title_after_abstract(
+        record(["flare followed."], title="Transient tumor")),
     "a keyword": record(["No drug is named here."], keywords=["Lung cancer", "Pseudoprogression"]),
     "a translated abstract": record(["No drug is named here."], other=["Une pseudoprogression sous tarlatamab."]),
     "a vernacular title when the title is empty": record(["No drug is named here."], title="",

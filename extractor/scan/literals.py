@@ -122,7 +122,8 @@ class _Automata:
 @cache
 def _other_whitespace() -> re.Pattern[bytes]:
     """Whitespace that str.split splits on and bytes.split does not (outside ASCII, and \\x1c-\\x1f), as UTF-8."""
-    spaces = (chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace() and chr(code) not in " \t\n\r\x0b\x0c")
+    spaces = (chr(code) for code in range(sys.maxunicode + 1)
+              if chr(code).isspace() and chr(code) not in " \t\n\r\x0b\x0c")
     return re.compile(b"|".join(re.escape(space.encode()) for space in spaces))
 
 

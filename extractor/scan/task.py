@@ -3,10 +3,10 @@
 leaves nothing half-done behind: the scheduler runs the task again elsewhere.
 
 Every record is parsed (bulk.read_bulk); the prefilter's cheap test on its raw text (might_keep_text) spares
-the Document of most, its exact test (might_keep) on the Document of the others decides which are extracted in
-full, READ_AHEAD at a time (nlp.extract_many); those whose findings are kept (prefilter.keeps) come back with their raw bytes, and
-the ids of all records (4 bytes each). When a file names one id more than once (a record, then its
-DeleteCitation or a revised version), the last one counts.
+the Document of most, its exact test (might_keep) on the Document of the others decides which are extracted
+in full, READ_AHEAD at a time (nlp.extract_many); those whose findings are kept (prefilter.keeps) come back
+with their raw bytes, and the ids of all records (4 bytes each). When a file names one id more than once (a
+record, then its DeleteCitation or a revised version), the last one counts.
 """
 
 from __future__ import annotations

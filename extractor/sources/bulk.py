@@ -150,7 +150,9 @@ def read_bulk(path: Path, name: str = "", wanted: Callable[[str], bool] | None =
     return BulkReading(Path(path), name or str(path), wanted)
 
 
-def _pubmed_file(stream: BinaryIO, name: str, wanted: Callable[[str], bool] | None) -> Iterator[BulkRecord | Deletion | PassedRecord]:
+def _pubmed_file(
+    stream: BinaryIO, name: str, wanted: Callable[[str], bool] | None
+) -> Iterator[BulkRecord | Deletion | PassedRecord]:
     """The records of a PubMed file, parsed by the one streaming reader (pubmed_xml.iter_pubmed_xml); the
     tee between the file and the parser cuts the same bytes into records as they pass, so the n-th
     Document is paired with the n-th record's bytes without reading the file twice."""
@@ -162,7 +164,10 @@ def _pubmed_file(stream: BinaryIO, name: str, wanted: Callable[[str], bool] | No
         if not tee.pieces or item.pmid is None:
             raise BadInput(f"{name}: a record without a PMID, or whose bytes could not be told apart")
         piece = tee.pieces.popleft()
-        yield PassedRecord("pubmed", item.pmid) if isinstance(item, Unread) else BulkRecord("pubmed", item.pmid, tee.head, piece, item)
+        if isinstance(item, Unread):
+            yield PassedRecord("pubmed", item.pmid)
+        else:
+            yield BulkRecord("pubmed", item.pmid, tee.head, piece, item)
 
 
 class _RecordTee:

@@ -139,7 +139,9 @@ _BOOK_PARTS = etree.XPath(
     | (PubmedBookData/ArticleIdList)[1]/ArticleId
     """
 )
-_ARTICLE_IDS = etree.XPath("MedlineCitation[1]/PMID[1] | MedlineCitation[1]/Article[1] | (PubmedData/ArticleIdList)[1]/ArticleId")
+_ARTICLE_IDS = etree.XPath(
+    "MedlineCitation[1]/PMID[1] | MedlineCitation[1]/Article[1] | (PubmedData/ArticleIdList)[1]/ArticleId"
+)
 _BOOK_IDS = etree.XPath("BookDocument[1] | BookDocument[1]/PMID[1] | (PubmedBookData/ArticleIdList)[1]/ArticleId")
 # A PubmedArticle's raw text in one XPath: the text nodes of its title, abstract sections and keywords, when
 # the Document lays these out in document order (no VernacularTitle that could stand for the title or sit
