@@ -20,9 +20,9 @@ _WORD_NUMBER = rf"(?:(?:{'|'.join(_TENS)})(?:[\s-](?:{'|'.join(_UNITS[:9])}))?|{
 # read backwards; "n = 38" is read after its "n".
 _NOUNS = ("patients", "cases", "subjects", "participants", "pts")
 _N_EQUALS = re.compile(r"n\s*=\s*(\d{1,6})\b")
+_QUALIFIERS = ("consecutive", "evaluable", "eligible", "adult", "pediatric", "paediatric", "additional", "more", "other")
 _COUNT_BEFORE = re.compile(
-    r"(?<![\w.,%])(?P<count>\d{1,6}|" + _WORD_NUMBER + r")\s+"
-    r"(?:(?:consecutive|evaluable|eligible|adult|pediatric|paediatric|additional|more|other)\s+)?$"
+    r"(?<![\w.,%])(?P<count>\d{1,6}|" + _WORD_NUMBER + rf")\s+(?:(?:{'|'.join(_QUALIFIERS)})\s+)?$"
 )
 _REACH = 40  # characters before the noun: "forty-seven consecutive " and a little more
 
@@ -52,13 +52,30 @@ def patients_counted(folded: str, sentences: list[Span], about_others: Callable[
     return max(counts)
 
 
+_LAST_WORDS = frozenset(_UNITS + _TENS + _QUALIFIERS)
+
+
+def _may_count(folded: str, at: int) -> bool:
+    """Whether _COUNT_BEFORE can match before the noun at `at`, read from the one word before it: the count's
+    digits or last number word, or a qualifier, then whitespace (most nouns follow "the", "of", "in": no search)."""
+    end = at
+    while end > 0 and folded[end - 1].isspace():
+        end -= 1
+    start = end
+    while start > 0 and folded[start - 1].isalnum():
+        start -= 1
+    word = folded[start:end]
+    return end < at and (word.isdigit() or word in _LAST_WORDS)
+
+
 def _stated_counts(folded: str) -> Iterator[tuple[int, str]]:
     """(where, the number as written) of every "45 patients", "forty-five cases", "n = 38" in the text."""
     for noun in _NOUNS:
         at = folded.find(noun)
         while at >= 0:
             after = at + len(noun)
-            if (at == 0 or not folded[at - 1].isalnum()) and (after == len(folded) or not folded[after].isalnum()):
+            if (at == 0 or not folded[at - 1].isalnum()) and (after == len(folded) or not folded[after].isalnum()) \
+                    and _may_count(folded, at):
                 before = _COUNT_BEFORE.search(folded, max(0, at - _REACH), at)
                 if before is not None:
                     yield at, before.group("count")

@@ -161,6 +161,11 @@ def compile_matchers() -> None:
     _cue_matcher()
 
 
+# Mention(...) runs NamedTuple's __new__, a Python function: tuple.__new__ builds the same tuple in C (the lexicon
+# search makes some 35 Mentions a document)
+_new_mention = tuple.__new__
+
+
 def _find(matcher: _Matcher, folded: str, start: int, end: int) -> list[Mention]:
     """Forms matched in folded[start:end], in text order, not overlapping (the first match wins)."""
     found: list[Mention] = []
@@ -169,7 +174,7 @@ def _find(matcher: _Matcher, folded: str, start: int, end: int) -> list[Mention]
         term = matcher.terms[first.lastindex]
         found.append(Mention(term.kind, term.name, term.detail, first.start(), first.end()))
         start = first.end() - (folded[first.end() - 1] not in _LETTERS_AND_DIGITS)
-    named, append = matcher.named.get, found.append
+    named, append, mention = matcher.named.get, found.append, _new_mention
     while True:
         # [text, form, text, form, ..., text]: each text without the one-character break before its form
         pieces = matcher.after_break.split(folded[start:end])
@@ -178,7 +183,7 @@ def _find(matcher: _Matcher, folded: str, start: int, end: int) -> list[Mention]
             at += len(between) + 1
             stop = at + len(form)
             kind, name, detail = named(form) or matcher.name(form)
-            append(Mention(kind, name, detail, at, stop))
+            append(mention(Mention, (kind, name, detail, at, stop)))
             if form[-1] not in _LETTERS_AND_DIGITS:
                 # a form that ends in a non-letter ("cd8+") is itself the break before the next one, which
                 # the split (going on after the form) would miss: search again from that last character

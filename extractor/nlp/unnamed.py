@@ -37,6 +37,11 @@ def unnamed_engager_pattern() -> re.Pattern[str]:
     )
 
 
+@cache
+def _targets_by_folded() -> dict[str, str]:
+    return {fold(target): target for target in engager_targets()}
+
+
 def unnamed_engager_targets(sentences: list[Sentence], folded: str) -> list[str]:
     """Tumour antigens of engagers named by their targets only ("a CD20xCD3 bispecific antibody", "a bispecific
     T-cell engager targeting DLL3"), in sentences about the patient. One search of the whole text (most name no
@@ -44,7 +49,7 @@ def unnamed_engager_targets(sentences: list[Sentence], folded: str) -> list[str]
     anchors = sorted(at for word in _WORDS for at in _occurrences(folded, word))
     if not anchors:  # most texts: five substring searches in C
         return []
-    by_folded = {fold(t): t for t in engager_targets()}
+    by_folded = _targets_by_folded()
     starts = [sentence.span.start for sentence in sentences]
     found, seen = [], set()
     for anchor in anchors:  # the pattern is tried only around its anchor words, not along the whole text

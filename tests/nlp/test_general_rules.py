@@ -4,10 +4,14 @@ therapy began), patients counted, unnamed engagers."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extractor.lexicons.folding import fold
-from extractor.nlp import extract_findings
+from extractor.nlp import cohort, extract_findings
 from extractor.nlp.morphology import find_affixed
 
 from .conftest import make_document
@@ -177,6 +181,26 @@ def test_what_a_drug_is_approved_for_is_not_a_finding():
 )
 def test_patients_are_counted_from_the_text(text, expected):
     assert findings_of(text).n_patients == expected
+
+
+_COUNT_WORDS = ["45", "7", "1234567", "forty", "forty-five", "forty five", "seven", "twelve", "consecutive", "other",
+                "the", "of", "a45", "thirtyseven", "(12", "٤٥", "n = 3", ",", ".", "%", "-"]
+
+
+@given(st.lists(st.sampled_from(_COUNT_WORDS + ["patients", "cases", "pts"]), max_size=12),
+       st.sampled_from([" ", "  ", "\n", "\t", ""]))
+@settings(max_examples=300, deadline=None)
+def test_the_one_word_glance_before_a_noun_never_changes_a_count(words, space):
+    # cohort._may_count spares the count expression for nouns after "the", "of"...: the counts read must be the
+    # ones the expression alone reads before every noun
+    text = space.join(words)
+    expected = []
+    for noun in cohort._NOUNS:
+        for at in (m.start() for m in re.finditer(rf"(?<![^\W_]){noun}(?![^\W_])", text)):
+            match = cohort._COUNT_BEFORE.search(text, max(0, at - cohort._REACH), at)
+            if match:
+                expected.append((at, match.group("count")))
+    assert sorted(c for c in cohort._stated_counts(text) if text.startswith(cohort._NOUNS, c[0])) == sorted(expected)
 
 
 # --- an engager named by its targets only --------------------------------------------------------------------
