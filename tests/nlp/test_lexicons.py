@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extractor.lexicons import (
     drugs_with_target,
@@ -11,7 +13,7 @@ from extractor.lexicons import (
     marker_names,
     resolve_drug,
 )
-from extractor.lexicons.folding import fold
+from extractor.lexicons.folding import _MARKS, fold, fold_marks
 from extractor.nlp.mentions import find_entities
 
 
@@ -72,3 +74,11 @@ def test_longest_form_wins_and_words_are_not_matched_inside_words():
 def test_plural_forms_match():
     assert names_in("enlarged lymph nodes", "manifestation") == ["lymph node enlargement"]
     assert names_in("bilateral pleural effusions", "manifestation") == ["pleural effusion"]
+
+
+@given(st.text(alphabet=st.sampled_from("ab -\u2010\u2013\u2212\u00a0\u2009αβγκΜ\u2019\u00b5éü中\U0001f600\n"), max_size=60))
+@settings(max_examples=300, deadline=None)
+def test_fold_marks_maps_each_character_as_its_table_says_and_keeps_the_length(text):
+    folded = fold_marks(text)
+    assert folded == text.translate(_MARKS)
+    assert len(folded) == len(text)
