@@ -114,7 +114,7 @@ def find_days(folded: str, start: int = 0, end: int | None = None) -> list[DayMe
             if match.start() in found or _FREQUENCY_BEFORE.search(folded, max(start, match.start() - 8), match.start()):
                 continue
             found[match.start()] = DayMention(_day_of(match, folded), match.start(), match.end())
-        searched_to = max(searched_to, max((d.end for d in found.values()), default=start))
+            searched_to = max(searched_to, match.end())  # the next window starts after every time found
     return sorted(found.values(), key=lambda day: day.start)
 
 
