@@ -17,7 +17,7 @@ from extractor import lexicons
 from extractor.errors import BadInput
 from extractor.models import Document
 from extractor.nlp.unnamed import unnamed_engager_pattern
-from extractor.scan.literals import necessary_literals
+from extractor.scan.literals import necessary_literals, spaced
 from extractor.scan.prefilter import _necessary, _pattern, might_keep, might_keep_text
 from extractor.sources.bulk import PassedRecord, read_bulk
 from extractor.sources.pubmed_xml import Unread, iter_pubmed_xml
@@ -37,7 +37,7 @@ def record(abstracts: list[str], title: str = "A case report", *, vernacular: st
             f'<Article PubModel="Print"><Journal><Title>Journal</Title></Journal><ArticleTitle>{title}</ArticleTitle>'
             f'<Abstract>{abstract_xml}</Abstract>{vernacular_xml}</Article>{other_xml}{keyword_xml}</MedlineCitation>'
             f'<PubmedData><ArticleIdList><ArticleId IdType="pubmed">{pmid}</ArticleId></ArticleIdList></PubmedData>'
-            f'</PubmedArticle></PubmedArticleSet>\n').encode("utf-8")
+            f'</PubmedArticle></PubmedArticleSet>\n').encode()
 
 
 def title_after_abstract(data: bytes) -> bytes:
@@ -207,6 +207,11 @@ def test_every_text_a_prefilter_pattern_matches_holds_its_necessary_literals(dat
         text = data.draw(st.from_regex(pattern))
         assume(pattern.search(text) is not None)
         assert necessary.might_match(text)
+        # as the literals module states it, before any automaton: one alternative's every clause is in the
+        # text's spaced form
+        form = spaced(text)
+        assert any(all(any(s in form for s in clause) for clause in conjunction)
+                   for conjunction in necessary.alternatives)
 
 
 # -- the literals themselves ---------------------------------------------------------------------------------
