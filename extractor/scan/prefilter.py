@@ -33,6 +33,7 @@ import hashlib
 import re
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from extractor import lexicons
 from extractor.lexicons.folding import fold
@@ -62,12 +63,12 @@ def might_keep(document: Document) -> bool:
     # an engager named by its targets only ("a CD20xCD3 bispecific antibody") is kept too (nlp/unnamed.py);
     # that pattern starts with no literal, so it is searched only where the literals it needs are there
     return _pattern().search(folded) is not None or (
-        _necessary()[1].might_match(folded) and unnamed_engager_pattern().search(folded) is not None)
+        _necessary().unnamed.might_match(folded) and unnamed_engager_pattern().search(folded) is not None)
 
 
 def might_keep_text(text: str) -> bool:
     """False only for a record whose Document might_keep would turn down (`text`: see the module's docstring)."""
-    return _necessary()[2].might_match(fold(text))
+    return _necessary().either.might_match(fold(text))
 
 
 def prepare() -> None:
@@ -75,13 +76,20 @@ def prepare() -> None:
     might_keep_text("")
 
 
+class _Needs(NamedTuple):
+    """What each pattern's matches need (literals.necessary_literals)."""
+
+    forms: Necessary  # the lexicon forms' pattern
+    unnamed: Necessary  # the unnamed engagers' pattern
+    either: Necessary  # a match of one or the other
+
+
 @cache
-def _necessary() -> tuple[Necessary, Necessary, Necessary]:
-    """What the forms' pattern needs, what the unnamed engagers' pattern needs, what either needs
-    (literals.necessary_literals); no semicolon in them: a raw text lacks those between keywords."""
+def _necessary() -> _Needs:
+    """The patterns' literals, with no semicolon in them: a raw text lacks those between keywords."""
     forms = necessary_literals(_pattern(), cut_at=";")
     unnamed = necessary_literals(unnamed_engager_pattern(), cut_at=";")
-    return forms, unnamed, forms | unnamed
+    return _Needs(forms, unnamed, forms | unnamed)
 
 
 # What decides which records a file keeps: the readers, the extraction rules and lexicons, the scan itself.
