@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 
 _WORDS = ("cd3", "bispecific", "engag", "bite", "dual")  # one of them is in every match
+# ... and one of these: "cd3" after a paired target, or the verb before a target ("targeting", "against")
+_REQUIRED = ("cd3", "target", "against")
 # A match reaches at most this far before and after its anchor word (a target and "x" before "cd3"; the
 # engager words, up to 40 characters, "directed against" and a target after "bispecific").
 
@@ -46,8 +48,10 @@ def unnamed_engager_targets(sentences: list[Sentence], folded: str) -> list[str]
     """Tumour antigens of engagers named by their targets only ("a CD20xCD3 bispecific antibody", "a bispecific
     T-cell engager targeting DLL3"), in sentences about the patient. One search of the whole text (most name no
     engager this way), then the sentence of each match is asked whether it is background."""
+    if not any(word in folded for word in _REQUIRED):  # most texts: three substring searches in C
+        return []
     anchors = sorted(at for word in _WORDS for at in _occurrences(folded, word))
-    if not anchors:  # most texts: five substring searches in C
+    if not anchors:
         return []
     by_folded = _targets_by_folded()
     starts = [sentence.span.start for sentence in sentences]
