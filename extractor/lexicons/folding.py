@@ -39,7 +39,12 @@ def fold_marks(text: str) -> str:
 
 def fold(text: str) -> str:
     """fold_marks() and lowercase. Same length as `text` (characters whose lowercase is longer are kept)."""
-    folded = fold_marks(text)
+    return fold_case(fold_marks(text))
+
+
+def fold_case(folded: str) -> str:
+    """Lowercase, the same length (characters whose lowercase is longer are kept): fold(text) is
+    fold_case(fold_marks(text)), for a caller that needs both."""
     lowered = folded.lower()
     if folded.isascii():
         return lowered

@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from extractor.lexicons import marker_hpo_id, marker_kind, resolve_drug
-from extractor.lexicons.folding import fold
+from extractor.lexicons.folding import fold_case, fold_marks
 from extractor.models import CaseFindings, Document, Drug, Flare, MarkerFinding
 from extractor.nlp.cohort import patients_counted
 from extractor.nlp.direction import coordinated_groups, direct_back, direct_markers
@@ -36,8 +36,10 @@ from extractor.nlp.unnamed import unnamed_engager_targets
 
 
 def findings_from(document: Document) -> CaseFindings:
-    text, folded = document.text, fold(document.text)
-    sentences = read_sentences(document, folded)
+    text = document.text
+    marks = fold_marks(text)  # the short forms are looked up case-sensitively in it, the lexicon in folded
+    folded = fold_case(marks)
+    sentences = read_sentences(document, folded, marks)
     case = [s for s in sentences if s.names_anything and not s.background]  # what names nothing adds nothing...
     drugs = _drugs(case, sentences, folded)
     reports_a_patient = not _reviews_only(sentences)

@@ -133,8 +133,9 @@ def _has_cue(cues: list[Mention], kind: str) -> bool:
     return False
 
 
-def read_sentences(document: Document, folded: str) -> list[Sentence]:
-    """The case text (up to the reference list) as sentences. `folded` is fold(document.text)."""
+def read_sentences(document: Document, folded: str, marks: str | None = None) -> list[Sentence]:
+    """The case text (up to the reference list) as sentences. `folded` is fold(document.text), `marks`
+    fold_marks(document.text) where the caller has it."""
     text = document.text
     end = body_end(text, folded)
     # One split of the whole text: the blank line between passages always ends a sentence, so no sentence
@@ -147,13 +148,13 @@ def read_sentences(document: Document, folded: str) -> list[Sentence]:
         while span.start >= passage.offset + len(passage.text):
             passage = next(passages)
         placed.append((span, passage))
-    entities = within_each(_entities(text, folded, end), spans)
+    entities = within_each(_entities(text, folded, end, marks), spans)
     # the rules read cue words only in a document that names something (its case sentences, then any resolution)
     cues = within_each(find_cues(folded, 0, end), spans) if any(entities) else [[] for _ in spans]
     return [Sentence(span, passage, named, cued, folded) for (span, passage), named, cued in zip(placed, entities, cues)]
 
 
-def _entities(text: str, folded: str, end: int) -> list[Mention]:
+def _entities(text: str, folded: str, end: int, marks: str | None) -> list[Mention]:
     """Entity mentions in text[:end] with the short forms the document defines for them, in text order;
     not an antibody against a marker ("anti-PD-L1"), nor a short form in brackets right after its long form."""
     entities = find_entities(folded, 0, end)
@@ -162,7 +163,7 @@ def _entities(text: str, folded: str, end: int) -> list[Mention]:
         entities = merge_mentions(entities, affixed)
     if not entities:
         return []
-    marks = fold_marks(text)
+    marks = fold_marks(text) if marks is None else marks
     detected = abbreviation_pairs(text[:end], ((m.start, m.end) for m in entities), used_again(marks))
     short_forms = defined_short_forms(marks, entities, detected)
     short = short_form_mentions(marks, short_forms, 0, end)
