@@ -10,15 +10,16 @@ import bisect
 import re
 from collections.abc import Callable, Iterator
 
+from extractor.nlp.substrings import Occurrences, occurrences
 from extractor.nlp.text import Span
 
 _UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
           "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
 _TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 _WORD_NUMBER = rf"(?:(?:{'|'.join(_TENS)})(?:[\s-](?:{'|'.join(_UNITS[:9])}))?|{'|'.join(_UNITS)})"
-# The nouns are found by plain substring search (C, a glance per text), then the count right before each is
-# read backwards; "n = 38" is read after its "n".
-_NOUNS = ("patients", "cases", "subjects", "participants", "pts")
+# The nouns are found first (substrings.py), then the count right before each is read backwards; "n = 38" is
+# read after its "n".
+NOUNS = ("patients", "cases", "subjects", "participants", "pts")
 _N_EQUALS = re.compile(r"n\s*=\s*(\d{1,6})\b")
 _QUALIFIERS = ("consecutive", "evaluable", "eligible", "adult", "pediatric", "paediatric", "additional", "more", "other")
 _COUNT_BEFORE = re.compile(
@@ -38,13 +39,16 @@ def _value(number: str) -> int:
     return value
 
 
-def patients_counted(folded: str, sentences: list[Span], about_others: Callable[[int], bool]) -> int:
+def patients_counted(
+    folded: str, sentences: list[Span], about_others: Callable[[int], bool], nouns: Occurrences | None = None
+) -> int:
     """The number of patients the text reports, at least 1: the largest count stated in the folded text, in a
     sentence (`sentences`, their spans in order) that is not about other studies (`about_others(index)`).
-    One search of the whole text; most texts state no count, and then no sentence is asked about."""
+    `nouns`: the NOUNS' occurrences in the text, when the caller has them. Most texts state no count, and then
+    no sentence is asked about."""
     counts = [1]
     starts = [span.start for span in sentences]
-    for at, number in _stated_counts(folded):
+    for at, number in _stated_counts(folded, nouns):
         index = bisect.bisect_right(starts, at) - 1
         if index < 0 or at >= sentences[index].end or about_others(index):
             continue
@@ -68,18 +72,20 @@ def _may_count(folded: str, at: int) -> bool:
     return end < at and (word.isdigit() or word in _LAST_WORDS)
 
 
-def _stated_counts(folded: str) -> Iterator[tuple[int, str]]:
+def _stated_counts(folded: str, nouns: Occurrences | None = None) -> Iterator[tuple[int, str]]:
     """(where, the number as written) of every "45 patients", "forty-five cases", "n = 38" in the text."""
-    for noun in _NOUNS:
-        at = folded.find(noun)
-        while at >= 0:
+    nouns = occurrences(folded, NOUNS) if nouns is None else nouns
+    for noun in NOUNS:
+        after = 0
+        for at in nouns[noun]:
+            if at < after:  # inside the noun before (as str.find from its end would skip it)
+                continue
             after = at + len(noun)
             if (at == 0 or not folded[at - 1].isalnum()) and (after == len(folded) or not folded[after].isalnum()) \
                     and _may_count(folded, at):
                 before = _COUNT_BEFORE.search(folded, max(0, at - _REACH), at)
                 if before is not None:
                     yield at, before.group("count")
-            at = folded.find(noun, after)
     for equals in _N_EQUALS.finditer(folded) if "=" in folded else ():
         if equals.start() == 0 or not folded[equals.start() - 1].isalnum():
             yield equals.start(), equals.group(1)

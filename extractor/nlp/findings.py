@@ -27,21 +27,29 @@ from collections.abc import Sequence
 from extractor.lexicons import marker_hpo_id, marker_kind, resolve_drug
 from extractor.lexicons.folding import fold_case, fold_marks
 from extractor.models import CaseFindings, Document, Drug, Flare, MarkerFinding
-from extractor.nlp.cohort import patients_counted
+from extractor.nlp.cohort import NOUNS, patients_counted
 from extractor.nlp.direction import coordinated_groups, direct_back, direct_markers
 from extractor.nlp.mentions import Mention
+from extractor.nlp.sentences import WORDS as SENTENCE_WORDS
 from extractor.nlp.sentences import Clause, Sentence, read_sentences
+from extractor.nlp.substrings import Occurrences, occurrences
 from extractor.nlp.timing import DayMention, nearest_day
+from extractor.nlp.unnamed import WORDS as ENGAGER_WORDS
 from extractor.nlp.unnamed import unnamed_engager_targets
+
+# The plain strings that rules start from (reference-list headings, affixes of laboratory words, patient nouns,
+# engager words): found in one pass over each document (substrings.py) rather than one search each.
+_WORDS = (*SENTENCE_WORDS, *NOUNS, *ENGAGER_WORDS)
 
 
 def findings_from(document: Document) -> CaseFindings:
     text = document.text
     marks = fold_marks(text)  # the short forms are looked up case-sensitively in it, the lexicon in folded
     folded = fold_case(marks)
-    sentences = read_sentences(document, folded, marks)
+    found = occurrences(folded, _WORDS)
+    sentences = read_sentences(document, folded, marks, found)
     case = [s for s in sentences if s.names_anything and not s.background]  # what names nothing adds nothing...
-    drugs = _drugs(case, sentences, folded)
+    drugs = _drugs(case, sentences, folded, found)
     reports_a_patient = not _reviews_only(sentences)
     flare = _flare(case, text, drugs) if reports_a_patient else Flare()
     return CaseFindings(
@@ -57,7 +65,8 @@ def findings_from(document: Document) -> CaseFindings:
         markers=_markers(case, sentences, text, folded) if reports_a_patient else [],
         # ... but a resolution: "By day 13 the lesions had regressed"
         resolution_day=_resolution_day(sentences, flare) if flare.reported else None,
-        n_patients=patients_counted(folded, [s.span for s in sentences], lambda index: sentences[index].background),
+        n_patients=patients_counted(
+            folded, [s.span for s in sentences], lambda index: sentences[index].background, found),
     )
 
 
@@ -95,14 +104,14 @@ def _negated(mention: Mention, clause: Clause, text: str) -> bool:
     )
 
 
-def _drugs(case: list[Sentence], sentences: list[Sentence], folded: str) -> list[Drug]:
+def _drugs(case: list[Sentence], sentences: list[Sentence], folded: str, found: Occurrences) -> list[Drug]:
     names = dict.fromkeys(m.name for s in case for m in s.entities if m.kind == "drug")
     drugs = []
     for name in names:
         entry = resolve_drug(name)
         drugs.append(Drug(name=name, role=entry.role if entry else "other", targets=list(entry.targets) if entry else []))
     named_targets = {d.targets[0] for d in drugs if d.role == "engager" and d.targets}
-    for target in unnamed_engager_targets(sentences, folded):
+    for target in unnamed_engager_targets(sentences, folded, found):
         if target not in named_targets:  # "a CD20xCD3 bispecific antibody" that the text names nowhere else
             drugs.append(Drug(name=f"{target.lower()}xcd3 bispecific antibody", role="engager", targets=[target, "CD3"]))
             named_targets.add(target)

@@ -17,29 +17,36 @@ import re
 
 from extractor.lexicons import morphology_stems
 from extractor.nlp.mentions import Mention, lookup_entity
+from extractor.nlp.substrings import Occurrences, occurrences
 
-# The suffix is searched first (a plain substring search); the word is then read backwards.
-_SUFFIXES = ("emia", "penia", "cytosis", "philia")
+# The suffix is found first (substrings.py); the word is then read backwards.
+SUFFIXES = ("emia", "penia", "cytosis", "philia")
 _WORD = re.compile(r"(?:(?P<prefix>hyper|hypo)(?P<emia_stem>[a-z]+?)a?emia|(?P<stem>[a-z]+?)(?P<suffix>penia|cytosis|philia))s?")
 _DIRECTIONS = {"hyper": "increased", "hypo": "decreased", "penia": "decreased", "cytosis": "increased", "philia": "increased"}
 _LONGEST_WORD = 40
 
 
-def find_affixed(folded: str, start: int = 0, end: int | None = None) -> list[Mention]:
-    """Marker mentions of affixed laboratory words in folded[start:end], in text order."""
+def find_affixed(
+    folded: str, start: int = 0, end: int | None = None, suffixes: Occurrences | None = None
+) -> list[Mention]:
+    """Marker mentions of affixed laboratory words in folded[start:end], in text order. `suffixes`: the
+    SUFFIXES' occurrences in folded, when the caller has them (most texts have none, or a "leukemia" or two)."""
     end = len(folded) if end is None else end
+    suffixes = occurrences(folded, SUFFIXES) if suffixes is None else suffixes
     found = []
-    for suffix in _SUFFIXES:  # plain substring search (C): most texts have none of them, or a "leukemia" or two
-        at = folded.find(suffix, start, end)
-        while at >= 0:
+    for suffix in SUFFIXES:
+        for at in suffixes[suffix]:
+            if at < start:
+                continue
             stop = at + len(suffix)
+            if stop > end:
+                break
             if stop < end and folded[stop] == "s":  # a plural: "cytopenias"
                 stop += 1
             if stop >= end or not ("a" <= folded[stop] <= "z"):
                 mention = _word_before(folded, start, at, stop)
                 if mention is not None:
                     found.append(mention)
-            at = folded.find(suffix, at + 1, end)
     return sorted(found, key=lambda mention: mention.start)
 
 

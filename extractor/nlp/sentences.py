@@ -28,8 +28,15 @@ from extractor.nlp.mentions import (
     merge_mentions,
     short_form_mentions,
 )
-from extractor.nlp.morphology import find_affixed
-from extractor.nlp.text import Span, body_end, split_clauses, split_sentences
+from extractor.nlp.morphology import SUFFIXES, find_affixed
+from extractor.nlp.substrings import Occurrences, occurrences
+from extractor.nlp.text import (
+    HEADING_WORDS,
+    Span,
+    body_end,
+    split_clauses,
+    split_sentences,
+)
 from extractor.nlp.timing import DayMention, find_days
 
 _ANTI_BEFORE = re.compile(r"anti[\s-]?$")
@@ -37,6 +44,8 @@ _OPENING_BRACKET = re.compile(r"\s*\(\s*")
 _CLOSING_BRACKET = re.compile(r"\s*\)")
 _START = attrgetter("start")
 _PASSAGE_RANKS = {"title": 1, "caption": 2, "table": 2}
+# The plain strings read_sentences starts from (the reference-list headings, the affixes of laboratory words)
+WORDS = (*HEADING_WORDS, *SUFFIXES)
 
 
 class Clause:
@@ -133,11 +142,14 @@ def _has_cue(cues: list[Mention], kind: str) -> bool:
     return False
 
 
-def read_sentences(document: Document, folded: str, marks: str | None = None) -> list[Sentence]:
-    """The case text (up to the reference list) as sentences. `folded` is fold(document.text), `marks`
-    fold_marks(document.text) where the caller has it."""
+def read_sentences(
+    document: Document, folded: str, marks: str | None = None, found: Occurrences | None = None
+) -> list[Sentence]:
+    """The case text (up to the reference list) as sentences. `folded` is fold(document.text); `marks`
+    fold_marks(document.text) and `found` the occurrences of WORDS in folded, where the caller has them."""
     text = document.text
-    end = body_end(text, folded)
+    found = occurrences(folded, WORDS) if found is None else found
+    end = body_end(text, folded, found)
     # One split of the whole text: the blank line between passages always ends a sentence, so no sentence
     # spans two passages; each is handed to the passage it lies in.
     spans = split_sentences(text, 0, end)
@@ -148,17 +160,17 @@ def read_sentences(document: Document, folded: str, marks: str | None = None) ->
         while span.start >= passage.offset + len(passage.text):
             passage = next(passages)
         placed.append((span, passage))
-    entities = within_each(_entities(text, folded, end, marks), spans)
+    entities = within_each(_entities(text, folded, end, marks, found), spans)
     # the rules read cue words only in a document that names something (its case sentences, then any resolution)
     cues = within_each(find_cues(folded, 0, end), spans) if any(entities) else [[] for _ in spans]
     return [Sentence(span, passage, named, cued, folded) for (span, passage), named, cued in zip(placed, entities, cues)]
 
 
-def _entities(text: str, folded: str, end: int, marks: str | None) -> list[Mention]:
+def _entities(text: str, folded: str, end: int, marks: str | None, found: Occurrences) -> list[Mention]:
     """Entity mentions in text[:end] with the short forms the document defines for them, in text order;
     not an antibody against a marker ("anti-PD-L1"), nor a short form in brackets right after its long form."""
     entities = find_entities(folded, 0, end)
-    affixed = find_affixed(folded, 0, end)  # "hypofibrinogenemia", "cytopenias": direction in the word
+    affixed = find_affixed(folded, 0, end, found)  # "hypofibrinogenemia", "cytopenias": direction in the word
     if affixed:
         entities = merge_mentions(entities, affixed)
     if not entities:

@@ -8,6 +8,7 @@ import re
 from typing import NamedTuple
 
 from extractor.lexicons.folding import fold
+from extractor.nlp.substrings import Occurrences, occurrences
 
 
 class Span(NamedTuple):
@@ -109,21 +110,22 @@ _REFERENCES_HEADING = re.compile(
 )
 
 
-_HEADING_WORDS = ("references", "bibliography", "literature cited", "reference list")
+HEADING_WORDS = ("references", "bibliography", "literature cited", "reference list")
 
 
-def body_end(text: str, folded: str | None = None) -> int:
+def body_end(text: str, folded: str | None = None, found: Occurrences | None = None) -> int:
     """Where the case text ends: the start of a reference-list heading, else the end of the text.
-    `folded`: fold(text), when the caller has it. (Each heading word found by a plain substring search is
-    checked on its own line: the word is common in keyword lists, a heading is not.)"""
+    `folded`: fold(text), `found`: the HEADING_WORDS' occurrences in it, when the caller has them. (Each
+    heading word is checked on its own line: the word is common in keyword lists, a heading is not.)"""
     lowered = fold(text) if folded is None else folded
+    found = occurrences(lowered, HEADING_WORDS) if found is None else found
     end = len(text)
-    for word in _HEADING_WORDS:
-        at = lowered.find(word, 0, end)
-        while at >= 0:
+    for word in HEADING_WORDS:
+        for at in found[word]:
+            if at + len(word) > end:
+                break
             heading = _REFERENCES_HEADING.match(text, lowered.rfind("\n", 0, at) + 1)
             if heading:
                 end = heading.start()
                 break
-            at = lowered.find(word, at + 1, end)
     return end

@@ -7,24 +7,22 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
 from functools import cache
 from typing import TYPE_CHECKING
 
 from extractor.lexicons import engager_targets
 from extractor.lexicons.folding import fold
+from extractor.nlp.substrings import Occurrences, occurrences
 
 if TYPE_CHECKING:
     from extractor.nlp.sentences import Sentence
 
 
-_WORDS = ("cd3", "bispecific", "engag", "bite", "dual")  # one of them is in every match
-# ... and one of these: "cd3" after a paired target, or the verb before a target ("targeting", "against")
-_REQUIRED = ("cd3", "target", "against")
+ANCHORS = ("cd3", "bispecific", "engag", "bite", "dual")  # one of them is in every match ...
+REQUIRED = ("cd3", "target", "against")  # ... and one of these ("targeting", "directed against")
+WORDS = (*ANCHORS, *REQUIRED)
 # A match reaches at most this far before and after its anchor word (a target and "x" before "cd3"; the
 # engager words, up to 40 characters, "directed against" and a target after "bispecific").
-
-
 _BEFORE, _AFTER = 24, 120
 
 
@@ -44,13 +42,15 @@ def _targets_by_folded() -> dict[str, str]:
     return {fold(target): target for target in engager_targets()}
 
 
-def unnamed_engager_targets(sentences: list[Sentence], folded: str) -> list[str]:
+def unnamed_engager_targets(sentences: list[Sentence], folded: str, words: Occurrences | None = None) -> list[str]:
     """Tumour antigens of engagers named by their targets only ("a CD20xCD3 bispecific antibody", "a bispecific
-    T-cell engager targeting DLL3"), in sentences about the patient. One search of the whole text (most name no
-    engager this way), then the sentence of each match is asked whether it is background."""
-    if not any(word in folded for word in _REQUIRED):  # most texts: three substring searches in C
+    T-cell engager targeting DLL3"), in sentences about the patient. `words`: the WORDS' occurrences in the text,
+    when the caller has them. The pattern is tried around its anchor words only (most texts name no engager this
+    way), then the sentence of each match is asked whether it is background."""
+    words = occurrences(folded, WORDS) if words is None else words
+    if not any(words[word] for word in REQUIRED):
         return []
-    anchors = sorted(at for word in _WORDS for at in _occurrences(folded, word))
+    anchors = sorted(at for word in ANCHORS for at in words[word])
     if not anchors:
         return []
     by_folded = _targets_by_folded()
@@ -66,9 +66,3 @@ def unnamed_engager_targets(sentences: list[Sentence], folded: str) -> list[str]
             found.append(by_folded[match.group("paired") or match.group("targeted")])
     return list(dict.fromkeys(found))
 
-
-def _occurrences(text: str, word: str) -> Iterator[int]:
-    at = text.find(word)
-    while at >= 0:
-        yield at
-        at = text.find(word, at + 1)

@@ -195,12 +195,12 @@ def test_the_one_word_glance_before_a_noun_never_changes_a_count(words, space):
     # ones the expression alone reads before every noun
     text = space.join(words)
     expected = []
-    for noun in cohort._NOUNS:
+    for noun in cohort.NOUNS:
         for at in (m.start() for m in re.finditer(rf"(?<![^\W_]){noun}(?![^\W_])", text)):
             match = cohort._COUNT_BEFORE.search(text, max(0, at - cohort._REACH), at)
             if match:
                 expected.append((at, match.group("count")))
-    assert sorted(c for c in cohort._stated_counts(text) if text.startswith(cohort._NOUNS, c[0])) == sorted(expected)
+    assert sorted(c for c in cohort._stated_counts(text) if text.startswith(cohort.NOUNS, c[0])) == sorted(expected)
 
 
 # --- an engager named by its targets only --------------------------------------------------------------------
