@@ -31,6 +31,7 @@ from extractor.nlp.mentions import (
 from extractor.nlp.morphology import SUFFIXES, find_affixed
 from extractor.nlp.substrings import Occurrences, occurrences
 from extractor.nlp.text import (
+    CLAUSE_WORDS,
     HEADING_WORDS,
     Span,
     body_end,
@@ -44,8 +45,9 @@ _OPENING_BRACKET = re.compile(r"\s*\(\s*")
 _CLOSING_BRACKET = re.compile(r"\s*\)")
 _START = attrgetter("start")
 _PASSAGE_RANKS = {"title": 1, "caption": 2, "table": 2}
-# The plain strings read_sentences starts from (the reference-list headings, the affixes of laboratory words)
-WORDS = (*HEADING_WORDS, *SUFFIXES)
+# The plain strings read_sentences starts from (the reference-list headings, the affixes of laboratory words,
+# what may cut a sentence into clauses)
+WORDS = (*HEADING_WORDS, *SUFFIXES, *CLAUSE_WORDS)
 
 
 class Clause:
@@ -67,9 +69,10 @@ class Sentence:
     (plain attributes rather than functools.cached_property, which takes a lock on every first access)."""
 
     # slots: a document has a few dozen sentences, made and read by the hundred thousand
-    __slots__ = ("span", "passage", "cues", "_entities", "_folded", "_days", "_clauses")
+    __slots__ = ("span", "passage", "cues", "_entities", "_folded", "_days", "_clauses", "_has_clause_words")
 
-    def __init__(self, span: Span, passage: Passage, entities: list[Mention], cues: list[Mention], folded: str) -> None:
+    def __init__(self, span: Span, passage: Passage, entities: list[Mention], cues: list[Mention], folded: str,
+                 has_clause_words: bool | None = None) -> None:
         self.span = span
         self.passage = passage  # where it is: title, abstract, section, caption, table or text, and its label
         self.cues = cues  # cue words, also those inside an entity
@@ -77,6 +80,7 @@ class Sentence:
         self._folded = folded  # the document's folded text
         self._days: list[DayMention] | None = None
         self._clauses: list[Clause] | None = None
+        self._has_clause_words = has_clause_words  # (text.CLAUSE_WORDS; None: not known yet)
 
     @property
     def days(self) -> list[DayMention]:
@@ -88,7 +92,7 @@ class Sentence:
     @property
     def clauses(self) -> list[Clause]:
         if self._clauses is None:
-            spans = split_clauses(self._folded, self.span)
+            spans = split_clauses(self._folded, self.span, self._has_clause_words)
             if len(spans) == 1:
                 self._clauses = [Clause(self.span, self._entities, self.cues)]
             else:
@@ -163,7 +167,23 @@ def read_sentences(
     entities = within_each(_entities(text, folded, end, marks, found), spans)
     # the rules read cue words only in a document that names something (its case sentences, then any resolution)
     cues = within_each(find_cues(folded, 0, end), spans) if any(entities) else [[] for _ in spans]
-    return [Sentence(span, passage, named, cued, folded) for (span, passage), named, cued in zip(placed, entities, cues)]
+    cut = _holding(found, CLAUSE_WORDS, spans)
+    return [
+        Sentence(span, passage, named, cued, folded, index in cut)
+        for index, ((span, passage), named, cued) in enumerate(zip(placed, entities, cues))
+    ]
+
+
+def _holding(found: Occurrences, words: tuple[str, ...], spans: list[Span]) -> set[int]:
+    """The indexes of the spans (sorted, not overlapping) that hold an occurrence of any of `words`."""
+    starts = [span.start for span in spans]
+    holding = set()
+    for word in words:
+        for at in found[word]:
+            index = bisect.bisect_right(starts, at) - 1
+            if index >= 0 and at + len(word) <= spans[index].end:
+                holding.add(index)
+    return holding
 
 
 def _entities(text: str, folded: str, end: int, marks: str | None, found: Occurrences) -> list[Mention]:

@@ -72,13 +72,15 @@ def _bounded(text: str, span: Span) -> list[Span]:
 
 # A semicolon, or a contrast that starts a statement of its own ("nodes regressed, whereas new lesions appeared").
 _CLAUSE_BREAK = re.compile(r";|(?=\bwhereas\b)|(?<=,)(?=\s*while\s)")
+CLAUSE_WORDS = (";", "whereas", ", while")  # a sentence with none of them is one clause
 
 
-def split_clauses(text: str, sentence: Span) -> list[Span]:
+def split_clauses(text: str, sentence: Span, has_clause_words: bool | None = None) -> list[Span]:
     """Clauses of a sentence: the parts between semicolons and contrasts (each can carry its own day). `text` is
-    the folded text."""
-    if text.find(";", sentence.start, sentence.end) < 0 and text.find("whereas", sentence.start, sentence.end) < 0 \
-            and text.find(", while", sentence.start, sentence.end) < 0:
+    the folded text; `has_clause_words`: whether the sentence holds any of CLAUSE_WORDS, where the caller knows."""
+    if has_clause_words is None:
+        has_clause_words = any(text.find(word, sentence.start, sentence.end) >= 0 for word in CLAUSE_WORDS)
+    if not has_clause_words:
         return [sentence]
     stops = [match.end() for match in _CLAUSE_BREAK.finditer(text, sentence.start, sentence.end)] + [sentence.end]
     return _trimmed_spans(text, sentence.start, stops)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from extractor.lexicons.folding import fold
 from extractor.nlp import cohort, morphology, text, unnamed
 from extractor.nlp.findings import _WORDS
+from extractor.nlp.sentences import read_sentences
 from extractor.nlp.substrings import occurrences
+from extractor.nlp.text import split_clauses
+
+from .conftest import make_document
 
 
 def _by_find(folded: str, word: str) -> list[int]:
@@ -43,5 +48,20 @@ def test_offsets_are_characters_of_the_text_not_bytes():
 
 
 def test_the_document_pass_covers_every_rule_that_starts_from_a_plain_string():
-    for words in (text.HEADING_WORDS, morphology.SUFFIXES, cohort.NOUNS, unnamed.ANCHORS, unnamed.REQUIRED):
+    for words in (text.HEADING_WORDS, text.CLAUSE_WORDS, morphology.SUFFIXES, cohort.NOUNS, unnamed.ANCHORS,
+                  unnamed.REQUIRED):
         assert set(words) <= set(_WORDS)
+
+
+_SENTENCE_PIECES = st.sampled_from(
+    ["CRP rose", "; ", "whereas", " ferritin fell", ", while", " while", ". ", "Day 3", ";", ",", " ", "\n\n", "whereas."]
+)
+
+
+@settings(deadline=None)  # the first example compiles the lexicon matchers
+@given(st.lists(_SENTENCE_PIECES, min_size=1, max_size=30).map("".join))
+def test_a_sentence_is_cut_into_the_clauses_a_search_of_its_own_text_finds(text):
+    # read_sentences tells each sentence whether it holds a clause word from the document's one pass
+    folded = fold(text)
+    for sentence in read_sentences(make_document(text), folded):
+        assert [clause.span for clause in sentence.clauses] == split_clauses(folded, sentence.span)
