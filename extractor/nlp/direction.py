@@ -165,7 +165,11 @@ def _choose(marker: Mention, candidates: list[Mention], negations: list[Mention]
     sign = _SIGN_AFTER.match(folded, marker.end)
     if sign and "positive" in allowed:  # "MRD+", "CD19-": the sign written onto the finding
         return ("positive" if sign.group(1) == "+" else "negative"), None
-    cue = next((c for c in candidates if c.detail in allowed), None)
+    cue = None
+    for candidate in candidates:  # (a loop, not next() over a generator: asked for every marker)
+        if candidate.detail in allowed:
+            cue = candidate
+            break
     if cue is not None and any(n.end <= cue.start and _is_close(folded, n.end, cue.start, words=2) for n in negations):
         negated = True
     direction = cue.detail if cue is not None else None
@@ -182,6 +186,8 @@ def _choose(marker: Mention, candidates: list[Mention], negations: list[Mention]
 
 def _by_priority(cues: list[Mention]) -> list[Mention]:
     # Inside a compound span "showed higher rates of": an amount word says more than a presence word.
+    if len(cues) < 2:  # (nearly always: no cue inside the group, or one)
+        return cues
     return sorted(cues, key=lambda c: _DIRECTION_KINDS.index(c.detail))
 
 
