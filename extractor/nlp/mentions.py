@@ -3,9 +3,10 @@
 Each lexicon surface form becomes a pattern in which case, dash variants, hyphen/space/no-space joins,
 American/British spelling and a plural -s do not matter, and '...' allows up to three intervening words.
 All entity surface forms (drugs, markers, flare events, manifestations, diseases) are searched together, in
-one pass with one expression shaped like a prefix tree (_compile); the longest form wins where two start at
-the same place, the earlier one where they overlap. Cue words are searched separately, because they may sit
-inside an entity ("increase in tumour size").
+one pass with one expression shaped like a prefix tree (_compile), tried only where an Aho-Corasick automaton
+of the forms' beginnings says a form can begin; the longest form wins where two start at the same place, the
+earlier one where they overlap. Cue words are searched separately, because they may sit inside an entity
+("increase in tumour size").
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from functools import cache
 from itertools import chain
 from operator import attrgetter
 from typing import NamedTuple
+
+from ahocorasick_rs import BytesAhoCorasick, Implementation
 
 from extractor.lexicons import Term, spelling_pairs, terms
 from extractor.lexicons.folding import fold
@@ -101,6 +104,7 @@ class _Matcher:
     at_word: re.Pattern[str]  # the tree where no letter or digit comes before; an empty group names each form
     after_break: re.Pattern[str]  # a character that is not a letter or digit, then the tree in one group
     terms: tuple[Term | None, ...]  # number of the (empty) group that matched -> the form
+    starts: BytesAhoCorasick | None  # the forms' beginnings, after a break, in the text's _words_only() form
     named: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # the text after_break matched
     # (without the break) -> the form's (kind, name, detail), the start of its Mention; filled by name()
 
@@ -112,37 +116,95 @@ class _Matcher:
         return head
 
 
-def _compile(all_terms: Iterable[Term]) -> _Matcher:
+def _compile(all_terms: Iterable[Term], starts: bool = True) -> _Matcher:
     """All forms as one expression shaped like a prefix tree: forms that start alike share their start
     ("tumour" is read once for tumour flare, tumour swelling, tumour-infiltrating lymphocytes...), so the
     work at each word is the length of what matches there, not the number of forms. Where several forms
     match at one place the longest form wins; an empty group at the end of each form names it.
 
-    A text is searched with the tree behind a non-letter (after_break): an expression that starts with a
-    character class lets the regex engine skip through words to the next candidate character. That search
-    has one group, the form: re.split hands back the text between forms and the forms, all made in C (a
-    match object per form, or one group per form, would cost more than the search itself). The form is
-    named afterwards from the matched text alone (_Matcher.name): the named tree matched against just that
-    text tries the forms in the same order, and the first that fits is the one that matched in the text, as
-    the next character (past the end) is no letter or digit in both. A text names few distinct forms, so
-    the names are cached."""
+    A text is searched with the tree behind a non-letter (after_break), tried only where a form can begin
+    (`starts`, below). That expression has one group, the form (a match object with one group per form
+    would cost more than the search itself). The form is named afterwards from the matched text alone
+    (_Matcher.name): the named tree matched against just that text tries the forms in the same order, and
+    the first that fits is the one that matched in the text, as the next character (past the end) is no
+    letter or digit in both. A text names few distinct forms, so the names are cached."""
     unique = {(t.surface, t.name, t.kind): t for t in all_terms}
     ordered = tuple(sorted(unique.values(), key=lambda t: len(t.surface), reverse=True))
     root = _Node()
+    beginnings: set[bytes] = set()
     for index, term in enumerate(ordered):
         node = root
         node.longest = max(node.longest, len(term.surface))
-        for atom in surface_atoms(term.surface):
+        atoms = surface_atoms(term.surface)
+        for atom in atoms:
             node = node.children.setdefault(atom, _Node())
             node.longest = max(node.longest, len(term.surface))
         if node.term is None:
             node.term = index
+        if starts:
+            beginnings.update(_words_only(" " + beginning) for beginning in _beginnings(atoms))
     at_word = re.compile(_BEFORE + _tree_pattern(root, named=True))
     after_break = re.compile(f"[^a-z0-9]({_tree_pattern(root, named=False)})")
     by_group: list[Term | None] = [None] * (at_word.groups + 1)
     for name, number in at_word.groupindex.items():
         by_group[number] = ordered[int(name[1:])]
-    return _Matcher(at_word, after_break, tuple(by_group))
+    automaton = BytesAhoCorasick(sorted(beginnings), implementation=Implementation.DFA) if starts else None
+    return _Matcher(at_word, after_break, tuple(by_group), automaton)
+
+
+# -- where a form can begin ------------------------------------------------------------------------------------
+# Searched with the tree alone, a text costs a try of the tree at every word (about 280 in an abstract), where
+# few forms begin. So each matcher also holds the beginnings of all its forms, as an Aho-Corasick automaton
+# (ahocorasick-rs): every way a form's text can begin, up to _BEGINNING_LENGTH letters and digits, after a
+# break. It runs over the text with every character that is not a letter or digit made a space (_words_only),
+# as the beginnings are, and the tree is tried only where one begins (about 40 places in an abstract).
+_BEGINNING_LENGTH = 8
+_SPACED = bytes(byte if chr(byte) in _LETTERS_AND_DIGITS else 32 for byte in range(256))  # for bytes.translate
+
+
+def _words_only(text: str) -> bytes:
+    """The text, one byte a character, with every character that is not a-z or 0-9 a space."""
+    return text.encode("latin-1", "replace").translate(_SPACED)
+
+
+def _beginnings(atoms: list[str]) -> set[str]:
+    """Every way a text the atoms match can begin, each up to _BEGINNING_LENGTH letters and digits (or the
+    whole text): the atoms spelled out in turn, a separator as nothing, one or two spaces, a spelling variant
+    or plural ending as each of its alternatives; spelling stops at an atom that stands for more (a gap)."""
+    begun = {""}
+    for atom in atoms:
+        spellings = _spellings(atom)
+        if spellings is None:
+            break
+        begun = {
+            beginning if _length(beginning) >= _BEGINNING_LENGTH else beginning + spelling
+            for beginning in begun for spelling in spellings
+        }
+        if all(_length(beginning) >= _BEGINNING_LENGTH for beginning in begun):
+            break
+    return begun
+
+
+_ALTERNATIVES = re.compile(r"\(\?:((?:\\[^|]|[^\\()\[\]{}|.*+?^$])*(?:\|(?:\\[^|]|[^\\()\[\]{}|.*+?^$])*)*)\)")
+_ESCAPED = re.compile(r"\\(.)")
+
+
+def _spellings(atom: str) -> tuple[str, ...] | None:
+    """The texts an atom of surface_atoms() matches, where they are few: a character, a separator, a spelling
+    variant or plural ending; None for any other (a gap)."""
+    if atom == _WORD_SEPARATOR:
+        return ("", " ", "  ")
+    if len(atom) == 1 or (len(atom) == 2 and atom[0] == "\\"):
+        return (atom[-1],)
+    alternatives = _ALTERNATIVES.fullmatch(atom)
+    if alternatives is None:
+        return None
+    return tuple(_ESCAPED.sub(r"\1", alternative) for alternative in alternatives.group(1).split("|"))
+
+
+def _length(beginning: str) -> int:
+    """Its letters and digits."""
+    return sum(character in _LETTERS_AND_DIGITS for character in beginning)
 
 
 @cache
@@ -167,38 +229,44 @@ _new_mention = tuple.__new__
 
 
 def _find(matcher: _Matcher, folded: str, start: int, end: int) -> list[Mention]:
-    """Forms matched in folded[start:end], in text order, not overlapping (the first match wins)."""
+    """Forms matched in folded[start:end], in text order, not overlapping (the first match wins): what a search
+    of the text with after_break finds, the tree tried only where the automaton says a form can begin."""
+    # From the character before `start` (at the very start, a space: a form may begin there). A beginning
+    # found at `at` in it is a break, and the form would begin at folded[start + at].
+    window = _words_only(folded[start - 1 : end] if start else " " + folded[:end])
+    beginnings = sorted({at for _, at, _ in matcher.starts.find_matches_as_indexes(window, overlapping=True)})
     found: list[Mention] = []
-    first = matcher.at_word.match(folded, start, end)  # a form right at the start: no break before it
-    if first is not None:
-        term = matcher.terms[first.lastindex]
-        found.append(Mention(term.kind, term.name, term.detail, first.start(), first.end()))
-        start = first.end() - (folded[first.end() - 1] not in _LETTERS_AND_DIGITS)
-    named, append, mention = matcher.named.get, found.append, _new_mention
-    while True:
-        # [text, form, text, form, ..., text]: each text without the one-character break before its form
-        pieces = matcher.after_break.split(folded[start:end])
-        at = start
-        for between, form in zip(pieces[::2], pieces[1::2]):
-            at += len(between) + 1
-            stop = at + len(form)
+    named, append, mention, match = matcher.named.get, found.append, _new_mention, matcher.after_break.match
+    free = start  # where the next form may begin: not inside the one before
+    for at in beginnings:
+        begin = start + at
+        if begin < free:
+            continue
+        if begin:
+            matched = match(folded, begin - 1, end)  # the break, then the form
+            if matched is None:
+                continue
+            form = matched.group(1)
             kind, name, detail = named(form) or matcher.name(form)
-            append(mention(Mention, (kind, name, detail, at, stop)))
-            if form[-1] not in _LETTERS_AND_DIGITS:
-                # a form that ends in a non-letter ("cd8+") is itself the break before the next one, which
-                # the split (going on after the form) would miss: search again from that last character
-                start = stop - 1
-                break
-            at = stop
-        else:
-            return found
+        else:  # the text's first character: no break before it to match
+            matched = matcher.at_word.match(folded, 0, end)
+            if matched is None:
+                continue
+            term = matcher.terms[matched.lastindex]
+            kind, name, detail = term.kind, term.name, term.detail
+        stop = matched.end()
+        append(mention(Mention, (kind, name, detail, begin, stop)))
+        # the next form begins after a break; a form that ends in a non-letter ("cd8+") is itself that break
+        free = stop + 1 if folded[stop - 1] in _LETTERS_AND_DIGITS else stop
+    return found
 
 
 def forms_pattern(forms: Iterable[Term]) -> re.Pattern[str]:
     """One expression that finds any of `forms` in folded text where the entity matcher would, built the same
     way: it matches after a character that is no letter or digit (search " " + folded for a form at the
-    very start). For a prefilter that must find every mention the matcher finds."""
-    return _compile(forms).after_break
+    very start). For a prefilter that must find every mention the matcher finds (it needs no automaton of
+    beginnings: it is searched for its first match only)."""
+    return _compile(forms, starts=False).after_break
 
 
 def find_entities(folded: str, start: int = 0, end: int | None = None) -> list[Mention]:
