@@ -168,21 +168,19 @@ def _words_only(text: str) -> bytes:
 
 
 def _beginnings(atoms: list[str]) -> set[str]:
-    """Every way a text the atoms match can begin, each up to _BEGINNING_LENGTH letters and digits (or the
-    whole text): the atoms spelled out in turn, a separator as nothing, one or two spaces, a spelling variant
-    or plural ending as each of its alternatives; spelling stops at an atom that stands for more (a gap)."""
-    begun = {""}
+    """Every way a text the atoms match can begin, each up to _BEGINNING_LENGTH letters and digits: the atoms
+    spelled out in turn, a separator as nothing, one or two spaces, a spelling variant or plural ending as each
+    of its alternatives; spelling stops at an atom that stands for more (a gap). A form spelled out whole is
+    followed by a break (a space): "no " does not begin "normal"."""
+    growing, grown = {""}, set()
     for atom in atoms:
         spellings = _spellings(atom)
         if spellings is None:
-            break
-        begun = {
-            beginning if _length(beginning) >= _BEGINNING_LENGTH else beginning + spelling
-            for beginning in begun for spelling in spellings
-        }
-        if all(_length(beginning) >= _BEGINNING_LENGTH for beginning in begun):
-            break
-    return begun
+            return grown | growing
+        longer = {beginning + spelling for beginning in growing for spelling in spellings}
+        grown |= {beginning for beginning in longer if _length(beginning) >= _BEGINNING_LENGTH}
+        growing = longer - grown
+    return grown | {beginning + " " for beginning in growing}
 
 
 _ALTERNATIVES = re.compile(r"\(\?:((?:\\[^|]|[^\\()\[\]{}|.*+?^$])*(?:\|(?:\\[^|]|[^\\()\[\]{}|.*+?^$])*)*)\)")
@@ -231,9 +229,10 @@ _new_mention = tuple.__new__
 def _find(matcher: _Matcher, folded: str, start: int, end: int) -> list[Mention]:
     """Forms matched in folded[start:end], in text order, not overlapping (the first match wins): what a search
     of the text with after_break finds, the tree tried only where the automaton says a form can begin."""
-    # From the character before `start` (at the very start, a space: a form may begin there). A beginning
-    # found at `at` in it is a break, and the form would begin at folded[start + at].
-    window = _words_only(folded[start - 1 : end] if start else " " + folded[:end])
+    # From the character before `start` (at the very start, a space: a form may begin there), and a space after
+    # `end` (a form may end there). A beginning found at `at` in it is a break, and the form would begin at
+    # folded[start + at].
+    window = _words_only((folded[start - 1 : end] if start else " " + folded[:end]) + " ")
     beginnings = sorted({at for _, at, _ in matcher.starts.find_matches_as_indexes(window, overlapping=True)})
     found: list[Mention] = []
     named, append, mention, match = matcher.named.get, found.append, _new_mention, matcher.after_break.match
