@@ -104,7 +104,7 @@ class _Matcher:
     at_word: re.Pattern[str]  # the tree where no letter or digit comes before; an empty group names each form
     after_break: re.Pattern[str]  # a character that is not a letter or digit, then the tree in one group
     terms: tuple[Term | None, ...]  # number of the (empty) group that matched -> the form
-    starts: BytesAhoCorasick | None  # the forms' beginnings, after a break, in the text's _words_only() form
+    beginnings: frozenset[bytes]  # the forms' beginnings after a break, as _words_only() writes them (_beginnings)
     named: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # the text after_break matched
     # (without the break) -> the form's (kind, name, detail), the start of its Mention; filled by name()
 
@@ -116,14 +116,14 @@ class _Matcher:
         return head
 
 
-def _compile(all_terms: Iterable[Term], starts: bool = True) -> _Matcher:
+def _compile(all_terms: Iterable[Term], beginnings: bool = True) -> _Matcher:
     """All forms as one expression shaped like a prefix tree: forms that start alike share their start
     ("tumour" is read once for tumour flare, tumour swelling, tumour-infiltrating lymphocytes...), so the
     work at each word is the length of what matches there, not the number of forms. Where several forms
     match at one place the longest form wins; an empty group at the end of each form names it.
 
     A text is searched with the tree behind a non-letter (after_break), tried only where a form can begin
-    (`starts`, below). That expression has one group, the form (a match object with one group per form
+    (`beginnings`, below). That expression has one group, the form (a match object with one group per form
     would cost more than the search itself). The form is named afterwards from the matched text alone
     (_Matcher.name): the named tree matched against just that text tries the forms in the same order, and
     the first that fits is the one that matched in the text, as the next character (past the end) is no
@@ -131,7 +131,7 @@ def _compile(all_terms: Iterable[Term], starts: bool = True) -> _Matcher:
     unique = {(t.surface, t.name, t.kind): t for t in all_terms}
     ordered = tuple(sorted(unique.values(), key=lambda t: len(t.surface), reverse=True))
     root = _Node()
-    beginnings: set[bytes] = set()
+    begun: set[bytes] = set()
     for index, term in enumerate(ordered):
         node = root
         node.longest = max(node.longest, len(term.surface))
@@ -141,15 +141,14 @@ def _compile(all_terms: Iterable[Term], starts: bool = True) -> _Matcher:
             node.longest = max(node.longest, len(term.surface))
         if node.term is None:
             node.term = index
-        if starts:
-            beginnings.update(_words_only(" " + beginning) for beginning in _beginnings(atoms))
+        if beginnings:
+            begun.update(_words_only(" " + beginning) for beginning in _beginnings(atoms))
     at_word = re.compile(_BEFORE + _tree_pattern(root, named=True))
     after_break = re.compile(f"[^a-z0-9]({_tree_pattern(root, named=False)})")
     by_group: list[Term | None] = [None] * (at_word.groups + 1)
     for name, number in at_word.groupindex.items():
         by_group[number] = ordered[int(name[1:])]
-    automaton = BytesAhoCorasick(sorted(beginnings), implementation=Implementation.DFA) if starts else None
-    return _Matcher(at_word, after_break, tuple(by_group), automaton)
+    return _Matcher(at_word, after_break, tuple(by_group), frozenset(begun))
 
 
 # -- where a form can begin ------------------------------------------------------------------------------------
@@ -219,6 +218,7 @@ def compile_matchers() -> None:
     """Compile the matchers now rather than at the first text."""
     _entity_matcher()
     _cue_matcher()
+    _beginnings_automaton()
 
 
 # Mention(...) runs NamedTuple's __new__, a Python function: tuple.__new__ builds the same tuple in C (the lexicon
@@ -226,19 +226,14 @@ def compile_matchers() -> None:
 _new_mention = tuple.__new__
 
 
-def _find(matcher: _Matcher, folded: str, start: int, end: int) -> list[Mention]:
+def _find(matcher: _Matcher, folded: str, start: int, end: int, beginnings: list[int]) -> list[Mention]:
     """Forms matched in folded[start:end], in text order, not overlapping (the first match wins): what a search
-    of the text with after_break finds, the tree tried only where the automaton says a form can begin."""
-    # From the character before `start` (at the very start, a space: a form may begin there), and a space after
-    # `end` (a form may end there). A beginning found at `at` in it is a break, and the form would begin at
-    # folded[start + at].
-    window = _words_only((folded[start - 1 : end] if start else " " + folded[:end]) + " ")
-    beginnings = sorted({at for _, at, _ in matcher.starts.find_matches_as_indexes(window, overlapping=True)})
+    of the text with after_break finds, the tree tried only where a form can begin (`beginnings`: where the
+    matcher's forms can begin in it, in order: LexiconBeginnings)."""
     found: list[Mention] = []
     named, append, mention, match = matcher.named.get, found.append, _new_mention, matcher.after_break.match
     free = start  # where the next form may begin: not inside the one before
-    for at in beginnings:
-        begin = start + at
+    for begin in beginnings:
         if begin < free:
             continue
         if begin:
@@ -265,16 +260,60 @@ def forms_pattern(forms: Iterable[Term]) -> re.Pattern[str]:
     way: it matches after a character that is no letter or digit (search " " + folded for a form at the
     very start). For a prefilter that must find every mention the matcher finds (it needs no automaton of
     beginnings: it is searched for its first match only)."""
-    return _compile(forms, starts=False).after_break
+    return _compile(forms, beginnings=False).after_break
 
 
-def find_entities(folded: str, start: int = 0, end: int | None = None) -> list[Mention]:
-    """Entity mentions in folded[start:end], in text order, not overlapping."""
-    return _find(_entity_matcher(), folded, start, len(folded) if end is None else end)
+class LexiconBeginnings(NamedTuple):
+    """Where a form of each lexicon can begin in a text, in order: what the entity and cue searches try."""
+
+    entities: list[int]
+    cues: list[int]
 
 
-def find_cues(folded: str, start: int = 0, end: int | None = None) -> list[Mention]:
-    return _find(_cue_matcher(), folded, start, len(folded) if end is None else end)
+def lexicon_beginnings(folded: str, start: int = 0, end: int | None = None) -> LexiconBeginnings:
+    """Where entity and cue forms can begin in folded[start:end], both found in one pass of one automaton."""
+    automaton, owners = _beginnings_automaton()
+    end = len(folded) if end is None else end
+    # From the character before `start` (at the very start, a space: a form may begin there), and a space after
+    # `end` (a form may end there). A beginning found at `at` in it is a break, and a form may begin at
+    # folded[start + at].
+    window = _words_only((folded[start - 1 : end] if start else " " + folded[:end]) + " ")
+    found = automaton.find_matches_as_indexes(window, overlapping=True)
+    return LexiconBeginnings(
+        sorted({start + at for index, at, _ in found if owners[index] & _ENTITY}),
+        sorted({start + at for index, at, _ in found if owners[index] & _CUE}),
+    )
+
+
+_ENTITY, _CUE = 1, 2
+
+
+@cache
+def _beginnings_automaton() -> tuple[BytesAhoCorasick, tuple[int, ...]]:
+    """Both matchers' beginnings in one automaton, and for each of them whose they are (_ENTITY, _CUE bits)."""
+    entities, cues = _entity_matcher().beginnings, _cue_matcher().beginnings
+    beginnings = sorted(entities | cues)
+    owners = tuple(_ENTITY * (beginning in entities) | _CUE * (beginning in cues) for beginning in beginnings)
+    return BytesAhoCorasick(beginnings, implementation=Implementation.DFA), owners
+
+
+def find_entities(
+    folded: str, start: int = 0, end: int | None = None, beginnings: LexiconBeginnings | None = None
+) -> list[Mention]:
+    """Entity mentions in folded[start:end], in text order, not overlapping. `beginnings`:
+    lexicon_beginnings(folded, start, end), where the caller has it."""
+    end = len(folded) if end is None else end
+    beginnings = lexicon_beginnings(folded, start, end) if beginnings is None else beginnings
+    return _find(_entity_matcher(), folded, start, end, beginnings.entities)
+
+
+def find_cues(
+    folded: str, start: int = 0, end: int | None = None, beginnings: LexiconBeginnings | None = None
+) -> list[Mention]:
+    """Cue words in folded[start:end], as find_entities."""
+    end = len(folded) if end is None else end
+    beginnings = lexicon_beginnings(folded, start, end) if beginnings is None else beginnings
+    return _find(_cue_matcher(), folded, start, end, beginnings.cues)
 
 
 def lookup_entity(phrase: str) -> Term | None:

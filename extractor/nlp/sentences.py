@@ -21,10 +21,12 @@ from extractor.lexicons.folding import fold_marks
 from extractor.models import Document, Passage
 from extractor.nlp.abbreviations import abbreviation_pairs
 from extractor.nlp.mentions import (
+    LexiconBeginnings,
     Mention,
     defined_short_forms,
     find_cues,
     find_entities,
+    lexicon_beginnings,
     merge_mentions,
     short_form_mentions,
 )
@@ -164,9 +166,10 @@ def read_sentences(
         while span.start >= passage.offset + len(passage.text):
             passage = next(passages)
         placed.append((span, passage))
-    entities = within_each(_entities(text, folded, end, marks, found), spans)
+    beginnings = lexicon_beginnings(folded, 0, end)  # where entity and cue forms can begin: one pass for both
+    entities = within_each(_entities(text, folded, end, marks, found, beginnings), spans)
     # the rules read cue words only in a document that names something (its case sentences, then any resolution)
-    cues = within_each(find_cues(folded, 0, end), spans) if any(entities) else [[] for _ in spans]
+    cues = within_each(find_cues(folded, 0, end, beginnings), spans) if any(entities) else [[] for _ in spans]
     cut = _holding(found, CLAUSE_WORDS, spans)
     return [
         Sentence(span, passage, named, cued, folded, index in cut)
@@ -186,10 +189,12 @@ def _holding(found: Occurrences, words: tuple[str, ...], spans: list[Span]) -> s
     return holding
 
 
-def _entities(text: str, folded: str, end: int, marks: str | None, found: Occurrences) -> list[Mention]:
+def _entities(
+    text: str, folded: str, end: int, marks: str | None, found: Occurrences, beginnings: LexiconBeginnings
+) -> list[Mention]:
     """Entity mentions in text[:end] with the short forms the document defines for them, in text order;
     not an antibody against a marker ("anti-PD-L1"), nor a short form in brackets right after its long form."""
-    entities = find_entities(folded, 0, end)
+    entities = find_entities(folded, 0, end, beginnings)
     affixed = find_affixed(folded, 0, end, found)  # "hypofibrinogenemia", "cytopenias": direction in the word
     if affixed:
         entities = merge_mentions(entities, affixed)

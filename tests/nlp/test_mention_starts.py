@@ -1,5 +1,6 @@
-"""The lexicon search tries its prefix tree only where the Aho-Corasick automaton of the forms' beginnings says
-a form can begin (mentions._find). It must find exactly what a plain search of the text with the tree finds."""
+"""The lexicon searches try their prefix trees only where the Aho-Corasick automaton of the forms' beginnings
+says a form can begin (mentions.lexicon_beginnings). They must find exactly what a plain search of the text with
+each tree finds."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from extractor.nlp.mentions import (
     _beginnings,
     _cue_matcher,
     _entity_matcher,
-    _find,
+    find_cues,
+    find_entities,
     surface_atoms,
 )
 
@@ -54,8 +56,8 @@ _PIECES = st.one_of(
 def test_the_search_finds_what_a_plain_search_with_the_tree_finds(spaced, glued):
     for text in (spaced, glued, spaced + glued):
         folded = fold(text)
-        for matcher in (_entity_matcher(), _cue_matcher()):
-            assert _find(matcher, folded, 0, len(folded)) == _searched(matcher, folded, 0, len(folded))
+        assert find_entities(folded) == _searched(_entity_matcher(), folded, 0, len(folded))
+        assert find_cues(folded) == _searched(_cue_matcher(), folded, 0, len(folded))
 
 
 @settings(deadline=None)
@@ -64,8 +66,8 @@ def test_a_search_of_part_of_a_text_sees_the_character_before_it(text, start, le
     folded = fold(text)
     start = min(start, len(folded))
     end = min(len(folded), start + length)
-    for matcher in (_entity_matcher(), _cue_matcher()):
-        assert _find(matcher, folded, start, end) == _searched(matcher, folded, start, end)
+    assert find_entities(folded, start, end) == _searched(_entity_matcher(), folded, start, end)
+    assert find_cues(folded, start, end) == _searched(_cue_matcher(), folded, start, end)
 
 
 def test_a_beginning_is_spelled_every_way_the_form_may_be_written():
@@ -82,7 +84,7 @@ def test_a_beginning_is_spelled_every_way_the_form_may_be_written():
 
 def test_a_form_at_the_very_start_of_the_text_or_of_the_part_searched_is_found():
     folded = fold("IL-6 rose; CD8+ T cells rose")
-    assert [(m.name, m.start) for m in _find(_entity_matcher(), folded, 0, len(folded))] == [
+    assert [(m.name, m.start) for m in find_entities(folded)] == [
         ("il-6", 0), ("cd8+ t cells", 11)]
-    assert [m.start for m in _find(_entity_matcher(), folded, 11, len(folded))] == [11]  # after a break
-    assert _find(_entity_matcher(), folded, 12, len(folded)) == []  # inside a word: no form begins there
+    assert [m.start for m in find_entities(folded, 11)] == [11]  # after a break
+    assert find_entities(folded, 12) == []  # inside a word: no form begins there
