@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 
-from ahocorasick_rs import AhoCorasick, MatchKind
+from ahocorasick_rs import BytesAhoCorasick, Implementation
 
 # word -> the start of each of its occurrences, in text order (a word that does not occur: an empty list)
 Occurrences = dict[str, list[int]]
@@ -25,11 +25,16 @@ def occurrences(folded: str, words: Sequence[str]) -> Occurrences:
     each occurrence on to the next."""
     words = tuple(dict.fromkeys(words))
     found: Occurrences = {word: [] for word in words}
-    for index, start, _ in _automaton(words).find_matches_as_indexes(folded, overlapping=True):
+    # Searched as one byte a character (latin-1, any other character a '?', which no word holds): the offsets
+    # are the text's, and no conversion between UTF-8 and character offsets is needed.
+    one_byte_each = folded.encode("latin-1", "replace")
+    for index, start, _ in _automaton(words).find_matches_as_indexes(one_byte_each, overlapping=True):
         found[words[index]].append(start)  # (reported by their end: a word's starts come in order)
     return found
 
 
 @cache
-def _automaton(words: tuple[str, ...]) -> AhoCorasick:
-    return AhoCorasick(words, matchkind=MatchKind.Standard)
+def _automaton(words: tuple[str, ...]) -> BytesAhoCorasick:
+    if any("?" in word for word in words):
+        raise ValueError(f"substrings: a word with '?' would match any character that is not latin-1: {words}")
+    return BytesAhoCorasick([word.encode("latin-1") for word in words], implementation=Implementation.DFA)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -65,3 +66,9 @@ def test_a_sentence_is_cut_into_the_clauses_a_search_of_its_own_text_finds(text)
     folded = fold(text)
     for sentence in read_sentences(make_document(text), folded):
         assert [clause.span for clause in sentence.clauses] == split_clauses(folded, sentence.span)
+
+
+def test_a_word_with_a_question_mark_is_refused():
+    # characters beyond latin-1 are searched as '?': such a word would match them
+    with pytest.raises(ValueError, match="'\\?'"):
+        occurrences("ω", ("?",))
