@@ -40,7 +40,7 @@ from extractor.nlp.text import (
     split_clauses,
     split_sentences,
 )
-from extractor.nlp.timing import DayMention, find_days
+from extractor.nlp.timing import UNIT_BEGINNINGS, DayMention, find_days, unit_beginnings
 
 _ANTI_BEFORE = re.compile(r"anti[\s-]?$")
 _OPENING_BRACKET = re.compile(r"\s*\(\s*")
@@ -48,8 +48,8 @@ _CLOSING_BRACKET = re.compile(r"\s*\)")
 _START = attrgetter("start")
 _PASSAGE_RANKS = {"title": 1, "caption": 2, "table": 2}
 # The plain strings read_sentences starts from (the reference-list headings, the affixes of laboratory words,
-# what may cut a sentence into clauses)
-WORDS = (*HEADING_WORDS, *SUFFIXES, *CLAUSE_WORDS)
+# what may cut a sentence into clauses, the beginnings of time units)
+WORDS = (*HEADING_WORDS, *SUFFIXES, *CLAUSE_WORDS, *UNIT_BEGINNINGS)
 
 
 class Clause:
@@ -71,10 +71,10 @@ class Sentence:
     (plain attributes rather than functools.cached_property, which takes a lock on every first access)."""
 
     # slots: a document has a few dozen sentences, made and read by the hundred thousand
-    __slots__ = ("span", "passage", "cues", "_entities", "_folded", "_days", "_clauses", "_has_clause_words")
+    __slots__ = ("span", "passage", "cues", "_entities", "_folded", "_days", "_clauses", "_has_clause_words", "_units")
 
     def __init__(self, span: Span, passage: Passage, entities: list[Mention], cues: list[Mention], folded: str,
-                 has_clause_words: bool | None = None) -> None:
+                 has_clause_words: bool | None = None, units: list[int] | None = None) -> None:
         self.span = span
         self.passage = passage  # where it is: title, abstract, section, caption, table or text, and its label
         self.cues = cues  # cue words, also those inside an entity
@@ -83,12 +83,13 @@ class Sentence:
         self._days: list[DayMention] | None = None
         self._clauses: list[Clause] | None = None
         self._has_clause_words = has_clause_words  # (text.CLAUSE_WORDS; None: not known yet)
+        self._units = units  # where a unit word may begin in the document (timing.unit_beginnings), if known
 
     @property
     def days(self) -> list[DayMention]:
         # sentence by sentence: times are asked for in few sentences (flare, resolution and marker clauses)
         if self._days is None:
-            self._days = find_days(self._folded, self.span.start, self.span.end)
+            self._days = find_days(self._folded, self.span.start, self.span.end, self._units)
         return self._days
 
     @property
@@ -171,8 +172,9 @@ def read_sentences(
     # the rules read cue words only in a document that names something (its case sentences, then any resolution)
     cues = within_each(find_cues(folded, 0, end, beginnings), spans) if any(entities) else [[] for _ in spans]
     cut = _holding(found, CLAUSE_WORDS, spans)
+    units = unit_beginnings(found)
     return [
-        Sentence(span, passage, named, cued, folded, index in cut)
+        Sentence(span, passage, named, cued, folded, index in cut, units)
         for index, ((span, passage), named, cued) in enumerate(zip(placed, entities, cues))
     ]
 

@@ -10,12 +10,15 @@ Works on folded (lowercase, ASCII-dash) text.
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Iterator
 from functools import cache
 from typing import NamedTuple
 
 from extractor.lexicons import terms
 from extractor.lexicons.folding import fold
+from extractor.nlp.substrings import Occurrences, occurrences
 
 _NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -97,16 +100,24 @@ _UNIT_WORD = re.compile(
         + [rf"{digit} ?h\b" for digit in "0123456789"]
     )
 )
+# Every unit word begins with one of these: where they occur (substrings.py) is where _UNIT_WORD is tried
+UNIT_BEGINNINGS = (
+    "hour", "hr", "day", "week", "month", "year", "cycle", "baseline", "d+",
+    *(f"{letter}{digit}" for letter in "cd" for digit in "0123456789"),
+    *(f"{digit}{space}h" for digit in "0123456789" for space in ("", " ")),
+)
 _WINDOW_BEFORE, _WINDOW_AFTER = 40, 12
 _WORD_REST = re.compile(r"[a-z0-9]*")
 
 
-def find_days(folded: str, start: int = 0, end: int | None = None) -> list[DayMention]:
-    """Time expressions in folded[start:end], in text order."""
+def find_days(folded: str, start: int = 0, end: int | None = None, units: list[int] | None = None) -> list[DayMention]:
+    """Time expressions in folded[start:end], in text order. `units`: where the UNIT_BEGINNINGS occur in
+    folded, in order (unit_beginnings), where the caller has them."""
     end = len(folded) if end is None else end
+    units = unit_beginnings(occurrences(folded, UNIT_BEGINNINGS)) if units is None else units
     found: dict[int, DayMention] = {}
     searched_to = start
-    for unit in _UNIT_WORD.finditer(folded, start, end):
+    for unit in _unit_words(folded, start, end, units):
         window_start = max(searched_to, unit.start() - _WINDOW_BEFORE)
         # a window never ends inside a word or number ("day 1|3")
         window_end = _WORD_REST.match(folded, min(end, unit.end() + _WINDOW_AFTER), end).end()
@@ -116,6 +127,25 @@ def find_days(folded: str, start: int = 0, end: int | None = None) -> list[DayMe
             found[match.start()] = DayMention(_day_of(match, folded), match.start(), match.end())
             searched_to = max(searched_to, match.end())  # the next window starts after every time found
     return sorted(found.values(), key=lambda day: day.start)
+
+
+def unit_beginnings(found: Occurrences) -> list[int]:
+    """Where any of the UNIT_BEGINNINGS occurs, in order, from their occurrences."""
+    return sorted(at for beginning in UNIT_BEGINNINGS for at in found[beginning])
+
+
+def _unit_words(folded: str, start: int, end: int, units: list[int]) -> Iterator[re.Match[str]]:
+    """What _UNIT_WORD.finditer(folded, start, end) finds, tried only where a unit word can begin."""
+    free = start  # not inside the unit word before
+    for at in units[bisect.bisect_left(units, start) :]:
+        if at >= end:
+            return
+        if at < free:
+            continue
+        unit = _UNIT_WORD.match(folded, at, end)
+        if unit is not None:
+            free = unit.end()
+            yield unit
 
 
 def _day_of(match: re.Match[str], folded: str) -> int | None:

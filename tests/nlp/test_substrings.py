@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extractor.lexicons.folding import fold
-from extractor.nlp import cohort, morphology, text, unnamed
+from extractor.nlp import cohort, morphology, text, timing, unnamed
 from extractor.nlp.findings import _WORDS
 from extractor.nlp.sentences import read_sentences
 from extractor.nlp.substrings import occurrences
@@ -49,8 +49,8 @@ def test_offsets_are_characters_of_the_text_not_bytes():
 
 
 def test_the_document_pass_covers_every_rule_that_starts_from_a_plain_string():
-    for words in (text.HEADING_WORDS, text.CLAUSE_WORDS, morphology.SUFFIXES, cohort.NOUNS, unnamed.ANCHORS,
-                  unnamed.REQUIRED):
+    for words in (text.HEADING_WORDS, text.CLAUSE_WORDS, timing.UNIT_BEGINNINGS, morphology.SUFFIXES, cohort.NOUNS,
+                  unnamed.ANCHORS, unnamed.REQUIRED):
         assert set(words) <= set(_WORDS)
 
 
@@ -72,3 +72,20 @@ def test_a_word_with_a_question_mark_is_refused():
     # characters beyond latin-1 are searched as '?': such a word would match them
     with pytest.raises(ValueError, match="'\\?'"):
         occurrences("ω", ("?",))
+
+
+_TIME_PIECES = st.sampled_from(
+    ["day", "days", "Day 7", "D8", "d+23", "C1D8", "c12 d3", "6h", "6 h", "24 hours", "hrs", "week 6", "months",
+     "year", "cycle 2", "baseline", "cd19", "dd", "3", " ", "-", "+", ".", "\n", "ω", "within", "on ", "by "]
+)
+
+
+@given(st.lists(_TIME_PIECES, max_size=30).map("".join), st.integers(0, 60), st.integers(0, 60))
+def test_unit_words_are_found_where_the_pattern_alone_finds_them(text, start, length):
+    # timing tries its unit-word pattern only where the document's one pass found a unit word's beginning
+    folded = fold(text)
+    start = min(start, len(folded))
+    end = min(len(folded), start + length)
+    units = timing.unit_beginnings(occurrences(folded, timing.UNIT_BEGINNINGS))
+    expected = [match.span() for match in timing._UNIT_WORD.finditer(folded, start, end)]
+    assert [match.span() for match in timing._unit_words(folded, start, end, units)] == expected
