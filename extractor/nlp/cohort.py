@@ -77,7 +77,7 @@ def _stated_counts(folded: str, nouns: Occurrences | None = None) -> Iterator[tu
     nouns = occurrences(folded, NOUNS) if nouns is None else nouns
     for noun in NOUNS:
         after = 0
-        for at in nouns[noun]:
+        for at in nouns.get(noun, ()):
             if at < after:  # inside the noun before (as str.find from its end would skip it)
                 continue
             after = at + len(noun)

@@ -35,7 +35,7 @@ def find_affixed(
     suffixes = occurrences(folded, SUFFIXES) if suffixes is None else suffixes
     found = []
     for suffix in SUFFIXES:
-        for at in suffixes[suffix]:
+        for at in suffixes.get(suffix, ()):
             if at < start:
                 continue
             stop = at + len(suffix)

@@ -184,7 +184,7 @@ def _holding(found: Occurrences, words: tuple[str, ...], spans: list[Span]) -> s
     starts = [span.start for span in spans]
     holding = set()
     for word in words:
-        for at in found[word]:
+        for at in found.get(word, ()):
             index = bisect.bisect_right(starts, at) - 1
             if index >= 0 and at + len(word) <= spans[index].end:
                 holding.add(index)

@@ -16,25 +16,31 @@ from functools import cache
 
 from ahocorasick_rs import BytesAhoCorasick, Implementation
 
-# word -> the start of each of its occurrences, in text order (a word that does not occur: an empty list)
+# word -> the start of each of its occurrences, in text order (a word that does not occur is no key: most do not)
 Occurrences = dict[str, list[int]]
 
 
 def occurrences(folded: str, words: Sequence[str]) -> Occurrences:
     """Every occurrence of each of `words` in `folded`, overlapping ones included: what str.find finds, from
     each occurrence on to the next."""
-    words = tuple(dict.fromkeys(words))
-    found: Occurrences = {word: [] for word in words}
+    automaton, words = _automaton(tuple(words))
+    found: Occurrences = {}
     # Searched as one byte a character (latin-1, any other character a '?', which no word holds): the offsets
     # are the text's, and no conversion between UTF-8 and character offsets is needed.
     one_byte_each = folded.encode("latin-1", "replace")
-    for index, start, _ in _automaton(words).find_matches_as_indexes(one_byte_each, overlapping=True):
-        found[words[index]].append(start)  # (reported by their end: a word's starts come in order)
+    for index, start, _ in automaton.find_matches_as_indexes(one_byte_each, overlapping=True):
+        word = words[index]
+        if word in found:
+            found[word].append(start)  # (reported by their end: a word's starts come in order)
+        else:
+            found[word] = [start]
     return found
 
 
 @cache
-def _automaton(words: tuple[str, ...]) -> BytesAhoCorasick:
+def _automaton(words: tuple[str, ...]) -> tuple[BytesAhoCorasick, tuple[str, ...]]:
+    """The automaton of the words (each once), and the words in its order."""
+    words = tuple(dict.fromkeys(words))
     if any("?" in word for word in words):
         raise ValueError(f"substrings: a word with '?' would match any character that is not latin-1: {words}")
-    return BytesAhoCorasick([word.encode("latin-1") for word in words], implementation=Implementation.DFA)
+    return BytesAhoCorasick([word.encode("latin-1") for word in words], implementation=Implementation.DFA), words

@@ -123,7 +123,7 @@ def body_end(text: str, folded: str | None = None, found: Occurrences | None = N
     found = occurrences(lowered, HEADING_WORDS) if found is None else found
     end = len(text)
     for word in HEADING_WORDS:
-        for at in found[word]:
+        for at in found.get(word, ()):
             if at + len(word) > end:
                 break
             heading = _REFERENCES_HEADING.match(text, lowered.rfind("\n", 0, at) + 1)

@@ -106,6 +106,7 @@ UNIT_BEGINNINGS = (
     *(f"{letter}{digit}" for letter in "cd" for digit in "0123456789"),
     *(f"{digit}{space}h" for digit in "0123456789" for space in ("", " ")),
 )
+_UNIT_BEGINNING_SET = frozenset(UNIT_BEGINNINGS)
 _WINDOW_BEFORE, _WINDOW_AFTER = 40, 12
 _WORD_REST = re.compile(r"[a-z0-9]*")
 
@@ -131,7 +132,7 @@ def find_days(folded: str, start: int = 0, end: int | None = None, units: list[i
 
 def unit_beginnings(found: Occurrences) -> list[int]:
     """Where any of the UNIT_BEGINNINGS occurs, in order, from their occurrences."""
-    return sorted(at for beginning in UNIT_BEGINNINGS for at in found[beginning])
+    return sorted(at for word, starts in found.items() if word in _UNIT_BEGINNING_SET for at in starts)
 
 
 def _unit_words(folded: str, start: int, end: int, units: list[int]) -> Iterator[re.Match[str]]:

@@ -48,9 +48,9 @@ def unnamed_engager_targets(sentences: list[Sentence], folded: str, words: Occur
     when the caller has them. The pattern is tried around its anchor words only (most texts name no engager this
     way), then the sentence of each match is asked whether it is background."""
     words = occurrences(folded, WORDS) if words is None else words
-    if not any(words[word] for word in REQUIRED):
+    if not any(word in words for word in REQUIRED):
         return []
-    anchors = sorted(at for word in ANCHORS for at in words[word])
+    anchors = sorted(at for word in ANCHORS for at in words.get(word, ()))
     if not anchors:
         return []
     by_folded = _targets_by_folded()

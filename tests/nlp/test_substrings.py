@@ -31,12 +31,12 @@ _PIECES = st.sampled_from([*_WORDS, "a", "s", "emias", "anaemia", "cd", "3", "ag
 @given(st.lists(_PIECES, max_size=40).map("".join))
 def test_every_occurrence_of_every_word_is_found_as_str_find_finds_it(folded):
     found = occurrences(folded, _WORDS)
-    assert found == {word: _by_find(folded, word) for word in _WORDS}
+    assert found == {word: starts for word in _WORDS if (starts := _by_find(folded, word))}  # the others: no key
 
 
 def test_words_may_overlap_each_other_and_themselves():
     assert occurrences("cd3 cd33 aaa", ("cd3", "d3", "aa", "x")) == {
-        "cd3": [0, 4], "d3": [1, 5], "aa": [9, 10], "x": []}
+        "cd3": [0, 4], "d3": [1, 5], "aa": [9, 10]}
 
 
 def test_a_word_listed_twice_is_reported_once():
