@@ -84,7 +84,10 @@ def _inside(cue: Mention, mention: Mention) -> bool:
 def _direction_cues(clause: Clause) -> list[Mention]:
     # Cue words inside a marker span stay: they give that marker its direction ("CD8+ TILs showed higher ... PD-1");
     # inside other entities they belong to that entity ("increase in lymph node size").
-    return [c for c in clause.cues if not any(_inside(c, e) and e.kind != "marker" for e in clause.entities)]
+    others = [e for e in clause.entities if e.kind != "marker"]
+    if not others:  # (most clauses with a marker name nothing else)
+        return clause.cues
+    return [c for c in clause.cues if not any(_inside(c, e) for e in others)]
 
 
 def _resolving(mention: Mention, clause: Clause) -> bool:
