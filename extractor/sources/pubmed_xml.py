@@ -310,9 +310,16 @@ def _year(date: etree._Element | None) -> str:
     """'2025' from <Year>, or from a <MedlineDate> such as '2010 Oct-Dec'."""
     if date is None:
         return ""
-    text = date.findtext("Year") or date.findtext("MedlineDate") or ""
+    text = _child_text(date, "Year") or _child_text(date, "MedlineDate")
     match = _YEAR.search(text)
     return match.group(0) if match else ""
+
+
+def _child_text(element: etree._Element, tag: str) -> str:
+    """element.findtext(tag) or "": the text of its first `tag` child (lxml's find() goes through ElementPath in
+    Python; iterchildren(tag) stays in C)."""
+    child = next(element.iterchildren(tag), None)
+    return (child.text or "") if child is not None else ""
 
 
 def _text(element: etree._Element | None) -> str:
