@@ -210,9 +210,15 @@ def _entities(
         entities = merge_mentions(entities, short)
     return [
         m for i, m in enumerate(entities)
-        if not (m.kind == "marker" and _ANTI_BEFORE.search(folded, max(0, m.start - 5), m.start))
+        if not (m.kind == "marker" and _anti_before(folded, m.start))
         and not (i and _defines_short_form(text, entities[i - 1], m))
     ]
+
+
+def _anti_before(folded: str, start: int) -> bool:
+    """ "anti-" right before `start` (a substring test first: most markers have no "anti" before them)."""
+    before = max(0, start - 5)
+    return "anti" in folded[before:start] and _ANTI_BEFORE.search(folded, before, start) is not None
 
 
 def used_again(marks: str) -> Callable[[str], bool]:
