@@ -272,7 +272,7 @@ class LexiconBeginnings(NamedTuple):
 
 def lexicon_beginnings(folded: str, start: int = 0, end: int | None = None) -> LexiconBeginnings:
     """Where entity and cue forms can begin in folded[start:end], both found in one pass of one automaton."""
-    automaton, owners = _beginnings_automaton()
+    automaton, cues_from, entities_to = _beginnings_automaton()
     end = len(folded) if end is None else end
     # From the character before `start` (at the very start, a space: a form may begin there), and a space after
     # `end` (a form may end there). A beginning found at `at` in it is a break, and a form may begin at
@@ -280,21 +280,20 @@ def lexicon_beginnings(folded: str, start: int = 0, end: int | None = None) -> L
     window = _words_only((folded[start - 1 : end] if start else " " + folded[:end]) + " ")
     found = automaton.find_matches_as_indexes(window, overlapping=True)
     return LexiconBeginnings(
-        sorted({start + at for index, at, _ in found if owners[index] & _ENTITY}),
-        sorted({start + at for index, at, _ in found if owners[index] & _CUE}),
+        sorted({start + at for index, at, _ in found if index < entities_to}),
+        sorted({start + at for index, at, _ in found if index >= cues_from}),
     )
 
 
-_ENTITY, _CUE = 1, 2
-
-
 @cache
-def _beginnings_automaton() -> tuple[BytesAhoCorasick, tuple[int, ...]]:
-    """Both matchers' beginnings in one automaton, and for each of them whose they are (_ENTITY, _CUE bits)."""
+def _beginnings_automaton() -> tuple[BytesAhoCorasick, int, int]:
+    """Both matchers' beginnings in one automaton: the entities' alone, then those of both, then the cues'
+    alone; and where the cues' begin and the entities' end in that order."""
     entities, cues = _entity_matcher().beginnings, _cue_matcher().beginnings
-    beginnings = sorted(entities | cues)
-    owners = tuple(_ENTITY * (beginning in entities) | _CUE * (beginning in cues) for beginning in beginnings)
-    return BytesAhoCorasick(beginnings, implementation=Implementation.DFA), owners
+    beginnings = [*sorted(entities - cues), *sorted(entities & cues), *sorted(cues - entities)]
+    cues_from = len(entities - cues)
+    entities_to = len(entities)
+    return BytesAhoCorasick(beginnings, implementation=Implementation.DFA), cues_from, entities_to
 
 
 def find_entities(
