@@ -6,11 +6,12 @@ resolution), every finding with the sentence and offsets it came from.
     for findings in extract_many(documents, n_process=2): ...
 
 The domain vocabulary it reads is in extractor/lexicons (data files, and how texts are folded for matching).
-Modules, in reading order: text (sentences, clauses), mentions (lexicon matching, short forms), morphology
-(hyper-...-emia, -penia: direction in the word), abbreviations (scispaCy's tokenizer and abbreviation
-algorithm), sentences (the case text as sentences with their mentions), timing (days), reference (a value
-against its reference interval), direction (marker direction), unnamed (engagers named by their targets),
-cohort (patients counted), findings (assembly).
+Modules, in reading order: substrings (where the fixed strings some rules start from occur, in one pass),
+text (sentences, clauses), mentions (lexicon matching, short forms), morphology (hyper-...-emia, -penia:
+direction in the word), abbreviations (scispaCy's tokenizer and abbreviation algorithm), sentences (the case
+text as sentences with their mentions), timing (days), reference (a value against its reference interval),
+direction (marker direction), unnamed (engagers named by their targets), cohort (patients counted), findings
+(assembly).
 """
 
 from __future__ import annotations
