@@ -24,6 +24,7 @@ from ahocorasick_rs import BytesAhoCorasick, Implementation
 
 from extractor.lexicons import Term, spelling_pairs, terms
 from extractor.lexicons.folding import fold
+from extractor.nlp.substrings import one_byte_each
 
 ENTITY_KINDS = ("drug", "marker", "event", "manifestation", "disease")
 
@@ -153,17 +154,18 @@ def _compile(all_terms: Iterable[Term], beginnings: bool = True) -> _Matcher:
 
 # -- where a form can begin ------------------------------------------------------------------------------------
 # Searched with the tree alone, a text costs a try of the tree at every word (about 280 in an abstract), where
-# few forms begin. So each matcher also holds the beginnings of all its forms, as an Aho-Corasick automaton
-# (ahocorasick-rs): every way a form's text can begin, up to _BEGINNING_LENGTH letters and digits, after a
-# break. It runs over the text with every character that is not a letter or digit made a space (_words_only),
-# as the beginnings are, and the tree is tried only where one begins (about 40 places in an abstract).
+# few forms begin. So each matcher also holds the beginnings of all its forms: every way a form's text can
+# begin, up to _BEGINNING_LENGTH letters and digits, after a break. Both matchers' beginnings make one
+# Aho-Corasick automaton (ahocorasick-rs, _beginnings_automaton), run over the text with every character that is
+# not a letter or digit made a space (_words_only), as the beginnings are; each tree is tried only where one of
+# its beginnings was found (about 30 places in an abstract).
 _BEGINNING_LENGTH = 8
 _SPACED = bytes(byte if chr(byte) in _LETTERS_AND_DIGITS else 32 for byte in range(256))  # for bytes.translate
 
 
 def _words_only(text: str) -> bytes:
     """The text, one byte a character, with every character that is not a-z or 0-9 a space."""
-    return text.encode("latin-1", "replace").translate(_SPACED)
+    return one_byte_each(text).translate(_SPACED)
 
 
 def _beginnings(atoms: list[str]) -> set[str]:

@@ -32,7 +32,7 @@ def find_affixed(
     """Marker mentions of affixed laboratory words in folded[start:end], in text order. `suffixes`: the
     SUFFIXES' occurrences in folded, when the caller has them (most texts have none, or a "leukemia" or two)."""
     end = len(folded) if end is None else end
-    suffixes = occurrences(folded, SUFFIXES) if suffixes is None else suffixes
+    suffixes = occurrences(folded, SUFFIXES, start, end) if suffixes is None else suffixes
     found = []
     for suffix in SUFFIXES:
         for at in suffixes.get(suffix, ()):

@@ -1,12 +1,13 @@
 """Where a few fixed strings occur in a folded text, every one of them found in one pass.
 
 Some rules start from a plain string and read the text only around it: a reference-list heading word
-(text.body_end), the suffix of an affixed laboratory word (morphology), a patient noun (cohort), an engager
-word (unnamed). Rather than a substring search of the whole text per string (21 of them), one Aho-Corasick
-pass (ahocorasick-rs) finds every occurrence of all of them, overlapping ones too, in less than half the time
-(11 against 26 us a benchmark abstract; in instructions executed the two are close: the searches stall the
-processor more). findings.py makes the pass once per document for all of them; a rule called on its own makes
-it for its own strings.
+(text.body_end), a clause word (text.split_clauses), the beginning of a time unit (timing), the suffix of an
+affixed laboratory word (morphology), a patient noun (cohort), an engager word (unnamed). Rather than a
+substring search of the text per string (and per sentence for some), one Aho-Corasick pass (ahocorasick-rs)
+finds every occurrence of all of them, overlapping ones too, in less than half the time (11 against 26 us a
+benchmark abstract for the first 21 of them; in instructions executed the two are close: the searches stall
+the processor more). findings.py makes the pass once per document for all of them; a rule called on its own
+makes it over the part of the text it reads, for its own strings.
 """
 
 from __future__ import annotations
@@ -20,21 +21,24 @@ from ahocorasick_rs import BytesAhoCorasick, Implementation
 Occurrences = dict[str, list[int]]
 
 
-def occurrences(folded: str, words: Sequence[str]) -> Occurrences:
-    """Every occurrence of each of `words` in `folded`, overlapping ones included: what str.find finds, from
-    each occurrence on to the next."""
+def occurrences(folded: str, words: Sequence[str], start: int = 0, end: int | None = None) -> Occurrences:
+    """Every occurrence of each of `words` in folded[start:end], overlapping ones included, at its offset in
+    `folded`: what str.find(word, start, end) finds, from each occurrence on to the next."""
     automaton, words = _automaton(tuple(words))
     found: Occurrences = {}
-    # Searched as one byte a character (latin-1, any other character a '?', which no word holds): the offsets
-    # are the text's, and no conversion between UTF-8 and character offsets is needed.
-    one_byte_each = folded.encode("latin-1", "replace")
-    for index, start, _ in automaton.find_matches_as_indexes(one_byte_each, overlapping=True):
+    for index, at, _ in automaton.find_matches_as_indexes(one_byte_each(folded[start:end]), overlapping=True):
         word = words[index]
         if word in found:
-            found[word].append(start)  # (reported by their end: a word's starts come in order)
+            found[word].append(start + at)  # (reported by their end: a word's starts come in order)
         else:
-            found[word] = [start]
+            found[word] = [start + at]
     return found
+
+
+def one_byte_each(text: str) -> bytes:
+    """The text as one byte a character: latin-1, any other character a '?' (which no searched word holds). The
+    offsets are the text's, so no conversion between UTF-8 and character offsets is needed."""
+    return text.encode("latin-1", "replace")
 
 
 @cache

@@ -86,8 +86,6 @@ def split_clauses(text: str, sentence: Span, has_clause_words: bool | None = Non
     return _trimmed_spans(text, sentence.start, stops)
 
 
-
-
 _new_span = tuple.__new__  # Span(...) runs NamedTuple's __new__, a Python function; this builds the same tuple in C
 
 

@@ -115,7 +115,7 @@ def find_days(folded: str, start: int = 0, end: int | None = None, units: list[i
     """Time expressions in folded[start:end], in text order. `units`: where the UNIT_BEGINNINGS occur in
     folded, in order (unit_beginnings), where the caller has them."""
     end = len(folded) if end is None else end
-    units = unit_beginnings(occurrences(folded, UNIT_BEGINNINGS)) if units is None else units
+    units = unit_beginnings(occurrences(folded, UNIT_BEGINNINGS, start, end)) if units is None else units
     found: dict[int, DayMention] = {}
     searched_to = start
     for unit in _unit_words(folded, start, end, units):
@@ -138,7 +138,8 @@ def unit_beginnings(found: Occurrences) -> list[int]:
 def _unit_words(folded: str, start: int, end: int, units: list[int]) -> Iterator[re.Match[str]]:
     """What _UNIT_WORD.finditer(folded, start, end) finds, tried only where a unit word can begin."""
     free = start  # not inside the unit word before
-    for at in units[bisect.bisect_left(units, start) :]:
+    for index in range(bisect.bisect_left(units, start), len(units)):  # (no copy of the document's list)
+        at = units[index]
         if at >= end:
             return
         if at < free:

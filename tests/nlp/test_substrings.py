@@ -89,3 +89,16 @@ def test_unit_words_are_found_where_the_pattern_alone_finds_them(text, start, le
     units = timing.unit_beginnings(occurrences(folded, timing.UNIT_BEGINNINGS))
     expected = [match.span() for match in timing._UNIT_WORD.finditer(folded, start, end)]
     assert [match.span() for match in timing._unit_words(folded, start, end, units)] == expected
+
+
+@given(st.lists(_PIECES, max_size=30).map("".join), st.integers(0, 120), st.integers(0, 120))
+def test_part_of_a_text_is_searched_as_str_find_searches_it(folded, start, length):
+    end = min(len(folded), start + length)
+    found = occurrences(folded, _WORDS, start, end)
+    expected = {}
+    for word in dict.fromkeys(_WORDS):  # (a word two rules start from is searched once)
+        at = folded.find(word, start, end)
+        while at >= 0:
+            expected.setdefault(word, []).append(at)
+            at = folded.find(word, at + 1, end)
+    assert found == expected
